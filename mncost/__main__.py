@@ -1,0 +1,3 @@
+from mncost.cli import main
+
+main()

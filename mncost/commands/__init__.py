@@ -1,0 +1,1 @@
+"""One module per CLI command; ``mncost.cli`` imports each only when it is invoked."""

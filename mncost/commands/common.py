@@ -1,0 +1,158 @@
+"""What every command shares: model-selection flags, output flags, and printing.
+
+Commands stay thin: parse flags with these decorators, call the core, build a ``TableData``
+or a JSON dict, and hand both to ``emit``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable
+
+import click
+
+from mncost.engine import DEFAULT_DTYPE, DEFAULT_PARAMS, DTYPE_BYTES, PARAMS_CONVENTIONS
+
+FORMATS = ("rich", "markdown", "csv", "json")
+
+
+def _positive_decimal(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """Validate a number > 0 but keep the user's text, so α = 0.29 stays exactly 29/100."""
+    def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            number = Fraction(str(value).strip())
+        except (ValueError, ZeroDivisionError):
+            raise click.BadParameter(f"must be a number, got {value!r}") from None
+        if number <= 0:
+            raise click.BadParameter(f"{name} must be greater than 0, got {value}")
+        return str(value).strip()
+    return check
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The flags that pick one Network: spec, variant and hyperparameters."""
+
+    spec: str | None
+    variant: str | None
+    alpha: str
+    resolution: int | None
+    rho: str | None
+    depth_multiplier: int
+    min_channels: int
+
+    def resolve_kwargs(self) -> dict[str, Any]:
+        return {"variant": self.variant, "alpha": self.alpha, "resolution": self.resolution,
+                "rho": self.rho, "depth_multiplier": self.depth_multiplier,
+                "min_channels": self.min_channels}
+
+
+def spec_option(f: Callable) -> Callable:
+    return click.option(
+        "--spec", "spec", metavar="PATH", default=None,
+        help="Architecture spec (YAML file, or a built-in name). Default: the built-in "
+             "MobileNet v1 (Table 1 of the paper).")(f)
+
+
+def hyper_options(f: Callable) -> Callable:
+    """--alpha, --resolution/--rho, --depth-multiplier, --min-channels."""
+    options = [
+        click.option("--alpha", "-a", default="1", show_default=True, metavar="A",
+                     callback=_positive_decimal("alpha"),
+                     help="Width multiplier α > 0: a layer with c channels gets "
+                          "max(min-channels, floor(c·α)). The classifier is not scaled."),
+        click.option("--resolution", "-r", type=click.IntRange(min=1), default=None,
+                     metavar="N",
+                     help="Input resolution in pixels (square). Default: the spec's (224)."),
+        click.option("--rho", default=None, metavar="R", callback=_positive_decimal("rho"),
+                     help="Resolution multiplier ρ > 0: input = round(224·ρ), halves up. "
+                          "Exclusive with --resolution."),
+        click.option("--depth-multiplier", type=click.IntRange(min=1), default=1,
+                     show_default=True, metavar="D",
+                     help="Keras' depthwise channel multiplier: a dw conv on c channels "
+                          "outputs c·D."),
+        click.option("--min-channels", type=click.IntRange(min=1), default=1,
+                     show_default=True, metavar="C",
+                     help="Floor on channels after α (TF-slim uses 8)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def model_options(f: Callable) -> Callable:
+    """--spec, --variant and the hyperparameters; the command receives ``model: ModelChoice``."""
+    @functools.wraps(f)
+    def wrapper(*args: Any, spec: str | None, variant: str | None, alpha: str,
+                resolution: int | None, rho: str | None, depth_multiplier: int,
+                min_channels: int, **kwargs: Any) -> Any:
+        if resolution is not None and rho is not None:
+            raise click.UsageError("--resolution and --rho are mutually exclusive; give one")
+        choice = ModelChoice(spec, variant, alpha, resolution, rho, depth_multiplier,
+                             min_channels)
+        return f(*args, model=choice, **kwargs)
+
+    wrapper = hyper_options(wrapper)
+    wrapper = click.option("--variant", "-v", default=None, metavar="NAME",
+                           help="Variant declared by the spec (built-in: separable, "
+                                "standard, shallow). Default: the spec's default.")(wrapper)
+    return spec_option(wrapper)
+
+
+def params_option(f: Callable) -> Callable:
+    return click.option(
+        "--params", "params", type=click.Choice(PARAMS_CONVENTIONS), default=DEFAULT_PARAMS,
+        show_default=True,
+        help="Parameter convention: paper = weights only; trainable = + biases and batch-norm "
+             "γ, β (PyTorch, fvcore); all = + batch-norm running stats (Keras total).")(f)
+
+
+def dtype_option(f: Callable) -> Callable:
+    return click.option(
+        "--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default=DEFAULT_DTYPE,
+        show_default=True, help="Element type for weight and activation memory.")(f)
+
+
+def format_option(choices: tuple[str, ...] = FORMATS) -> Callable[[Callable], Callable]:
+    def decorate(f: Callable) -> Callable:
+        return click.option(
+            "--format", "-f", "fmt", type=click.Choice(choices), default=choices[0],
+            show_default=True,
+            help="Output format. json and csv carry exact integers for scripts.")(f)
+    return decorate
+
+
+def console(stderr: bool = False):
+    """A rich Console: colour off when not a TTY or when NO_COLOR is set (rich honours both);
+    wide enough for our tables when output is piped."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    is_tty = hasattr(stream, "isatty") and stream.isatty()
+    width = None if is_tty else int(os.environ.get("COLUMNS", "160") or 160)
+    return Console(file=stream, width=width, no_color=bool(os.environ.get("NO_COLOR")) or None,
+                   highlight=False, soft_wrap=False)
+
+
+def emit(fmt: str, *, rich: Callable[[], Any] | None = None,
+         markdown: Callable[[], str] | None = None, csv: Callable[[], str] | None = None,
+         json: Callable[[], Any] | None = None) -> None:
+    """Print one result in the chosen format. Builders are callables so only one runs."""
+    from mncost.formats import to_json
+
+    if fmt == "json" and json is not None:
+        click.echo(to_json(json()), nl=False)
+    elif fmt == "csv" and csv is not None:
+        click.echo(csv(), nl=False)
+    elif fmt == "markdown" and markdown is not None:
+        click.echo(markdown(), nl=False)
+    elif fmt == "rich" and rich is not None:
+        console().print(rich())
+    else:  # a command offered a format it cannot produce: a programming error
+        raise AssertionError(f"format {fmt!r} not provided")

@@ -1,0 +1,215 @@
+"""Plain-data views of results: a neutral table model, human units, JSON dicts, CSV, markdown.
+
+Nothing here imports rich; ``render`` turns the same ``TableData`` into rich renderables, so
+every command's table looks the same in every format and carries the same numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from mncost.engine import Report, kind_label
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class TableData:
+    """A titled grid of display strings, plus an optional emphasised footer row."""
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[dict[str, str], ...]
+    footer: dict[str, str] | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def human(n: int | float, unit: str = "") -> str:
+    """Three significant figures, at least one decimal, SI suffix: 568740352 → '569.0M',
+    4231976 → '4.23M', 76524800 → '76.5M'. For display only; exact ints sit beside it."""
+    value = float(n)
+    if abs(value) < 1000:
+        return f"{int(value) if value.is_integer() else value}{unit}"
+    exponent = min(4, int(math.log10(abs(value))) // 3)
+    scaled = float(f"{value / 1000 ** exponent:.3g}")
+    if abs(scaled) >= 1000 and exponent < 4:  # 999,960 rounds up to the next unit: 1.00M
+        exponent += 1
+        scaled = float(f"{value / 1000 ** exponent:.3g}")
+    decimals = max(1, 3 - len(str(int(abs(scaled)))))
+    return f"{scaled:.{decimals}f}{' KMGT'[exponent]}{unit}"
+
+
+def human_bytes(n: int) -> str:
+    """Binary units for memory: 16836352 → '16.06 MiB'."""
+    value = float(n)
+    for suffix, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if value >= scale:
+            return f"{value / scale:.2f} {suffix}"
+    return f"{int(value)} B"
+
+
+def grouped(n: int) -> str:
+    return f"{n:,}"
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.2f}%" if whole else "-"
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    return "×".join(str(x) for x in shape)
+
+
+# -- the table command's views --------------------------------------------------------------
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """The documented JSON contract of ``mncost table`` (README "JSON output")."""
+    net = report.network
+    return {
+        "model": net.model,
+        "variant": net.variant,
+        "alpha": net.alpha,
+        "resolution": net.resolution,
+        "depth_multiplier": net.depth_multiplier,
+        "params_convention": report.params_convention,
+        "dtype": report.dtype,
+        "layers": [
+            {
+                "name": lr.name,
+                "kind": lr.kind,
+                "stride": lr.layer.stride,
+                "filter": lr.layer.filter_shape,
+                "input_shape": list(lr.input_shape),
+                "output_shape": list(lr.output_shape),
+                "mult_adds": lr.mult_adds,
+                "params": lr.params,
+                "activation_elements": lr.activation_elements,
+            }
+            for lr in report.layers
+        ],
+        "totals": {
+            "mult_adds": report.mult_adds,
+            "params": report.params,
+            "weight_bytes": report.weight_bytes,
+            "peak_activation_bytes": report.peak_activation_bytes,
+        },
+        "by_kind": [
+            {"kind": k.kind, "layers": k.layers, "mult_adds": k.mult_adds, "params": k.params}
+            for k in report.by_kind()
+        ],
+    }
+
+
+CSV_FIELDS = ("name", "kind", "stride", "input_shape", "output_shape", "mult_adds", "params")
+
+
+def report_csv(report: Report) -> str:
+    """One row per layer with the JSON field names; shapes written as ``HxWxC``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for lr in report.layers:
+        writer.writerow([lr.name, lr.kind, lr.layer.stride,
+                         "x".join(map(str, lr.input_shape)), "x".join(map(str, lr.output_shape)),
+                         lr.mult_adds, lr.params])
+    return out.getvalue()
+
+
+PAPER_TABLE2_NOTE = ("The paper's Table 2 prints 1.19% of mult-adds for Conv 3×3; its own "
+                     "Table 1 gives 1.91% (shown here), most likely transposed digits.")
+
+
+def report_tables(report: Report) -> tuple[TableData, TableData]:
+    """The layer table (paper Table 1 plus costs) and the by-kind breakdown (Table 2)."""
+    net = report.network
+    total_ma, total_p = report.mult_adds, report.params
+    columns = (
+        Column("index", "#", numeric=True), Column("name", "Layer"),
+        Column("type", "Type / Stride"), Column("filter", "Filter shape"),
+        Column("input", "Input size"), Column("output", "Output size"),
+        Column("mult_adds", "Mult-adds", numeric=True),
+        Column("params", f"Params ({report.params_convention})", numeric=True),
+        Column("share", "% mult-adds", numeric=True),
+    )
+    rows = tuple(
+        {
+            "index": str(i), "name": lr.name,
+            "type": f"{lr.layer.type_label} / s{lr.layer.stride}",
+            "filter": lr.layer.filter_shape, "input": str(lr.input_shape),
+            "output": str(lr.output_shape), "mult_adds": grouped(lr.mult_adds),
+            "params": grouped(lr.params), "share": percent(lr.mult_adds, total_ma),
+        }
+        for i, lr in enumerate(report.layers, start=1)
+    )
+    footer = {"index": "", "name": "Total", "type": f"{len(report.layers)} layers",
+              "filter": "", "input": str(net.input_shape), "output": str(net.output_shape),
+              "mult_adds": human(total_ma), "params": human(total_p), "share": "100.00%"}
+    alpha = f"{net.alpha:g}"
+    title = (f"{net.model} · {net.variant} · α={alpha} · {net.resolution}×{net.resolution}"
+             + (f" · depth multiplier {net.depth_multiplier}" if net.depth_multiplier != 1 else ""))
+    notes = (
+        f"{grouped(total_ma)} mult-adds · {grouped(total_p)} params "
+        f"({report.params_convention}) · weights {human_bytes(report.weight_bytes)} "
+        f"({report.dtype}) · peak activations {human_bytes(report.peak_activation_bytes)} "
+        f"(at {report.peak_activation_layer})",
+    )
+    layer_table = TableData(title=title, columns=columns, rows=rows, footer=footer, notes=notes)
+
+    kinds = report.by_kind()
+    kind_rows = tuple(
+        {"kind": k.kind, "layers": str(k.layers), "mult_adds": grouped(k.mult_adds),
+         "share_ma": percent(k.mult_adds, total_ma), "params": grouped(k.params),
+         "share_p": percent(k.params, total_p)}
+        for k in kinds
+    )
+    kind_notes: tuple[str, ...] = ()
+    first_conv = next((lr for lr in report.layers if lr.kind == "conv"), None)
+    if (net.model == "MobileNet v1" and first_conv is not None
+            and percent(first_conv.mult_adds, total_ma) == "1.91%"
+            and kind_label(first_conv.layer) == "Conv 3×3"):
+        kind_notes = (PAPER_TABLE2_NOTE,)
+    kind_table = TableData(
+        title="Resources per layer type (paper Table 2)",
+        columns=(Column("kind", "Type"), Column("layers", "Layers", numeric=True),
+                 Column("mult_adds", "Mult-adds", numeric=True),
+                 Column("share_ma", "% mult-adds", numeric=True),
+                 Column("params", "Params", numeric=True),
+                 Column("share_p", "% params", numeric=True)),
+        rows=kind_rows, notes=kind_notes)
+    return layer_table, kind_table
+
+
+# -- generic text renderers -----------------------------------------------------------------
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown(table: TableData) -> str:
+    """A GitHub-flavoured markdown table with its title and notes."""
+    lines = [f"### {table.title}", ""]
+    lines.append("| " + " | ".join(_md_cell(c.header) for c in table.columns) + " |")
+    lines.append("|" + "|".join("---:" if c.numeric else "---" for c in table.columns) + "|")
+    body = list(table.rows) + ([table.footer] if table.footer else [])
+    for i, row in enumerate(body):
+        cells = [_md_cell(row.get(c.key, "")) for c in table.columns]
+        if table.footer is not None and i == len(body) - 1:
+            cells = [f"**{c}**" if c else c for c in cells]
+        lines.append("| " + " | ".join(cells) + " |")
+    for note in table.notes:
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

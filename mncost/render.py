@@ -1,0 +1,35 @@
+"""``TableData`` → rich renderables. Builds things to print; never prints."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from mncost.formats import TableData
+
+
+def rich_table(data: TableData) -> RenderableType:
+    table = Table(title=data.title, title_justify="left", show_footer=False,
+                  header_style="bold")
+    for column in data.columns:
+        table.add_column(column.header, justify="right" if column.numeric else "left",
+                         no_wrap=column.numeric)
+    for row in data.rows:
+        table.add_row(*(row.get(c.key, "") for c in data.columns))
+    if data.footer is not None:
+        table.add_section()
+        table.add_row(*(row_cell for row_cell in (data.footer.get(c.key, "")
+                                                   for c in data.columns)), style="bold")
+    if not data.notes:
+        return table
+    return Group(table, *(Text(note, style="dim") for note in data.notes))
+
+
+def rich_tables(*tables: TableData) -> RenderableType:
+    parts: list[RenderableType] = []
+    for i, data in enumerate(tables):
+        if i:
+            parts.append(Text(""))
+        parts.append(rich_table(data))
+    return Group(*parts)

@@ -1,0 +1,40 @@
+"""Shared fixtures: a CliRunner, the built-in spec, and helpers to write spec files."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mncost import spec as spec_module
+from mncost.cli import main
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def invoke(runner):
+    """Run the CLI in-process; returns click's Result (exit_code, stdout, stderr)."""
+    def run(*args: str, **kwargs):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False, **kwargs)
+    return run
+
+
+@pytest.fixture(scope="session")
+def mobilenet_spec() -> spec_module.ModelSpec:
+    return spec_module.load()
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path):
+    """Write dedented YAML text to a file under tmp_path and return its path."""
+    def write(text: str, name: str = "spec.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+    return write
