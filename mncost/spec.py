@@ -106,7 +106,7 @@ class ModelSpec:
         return tuple(v.name for v in self.variants)
 
     def variant(self, name: str | None) -> Variant:
-        wanted = name or self.default_variant
+        wanted = self.default_variant if name is None else name
         for variant in self.variants:
             if variant.name == wanted:
                 return variant
@@ -191,6 +191,8 @@ def parse(doc: object, source: str) -> ModelSpec:
     # Resolving every variant at the spec's own resolution catches layers that collapse the
     # spatial size below 1 (and names the line) before any flag is involved.
     for variant in spec.variants:
+        if not _plan(spec, variant):
+            raise root.get("variants").get(variant.name).error("drops every layer")
         resolve(spec, variant=variant.name)
     return spec
 
@@ -359,6 +361,8 @@ def resolve(spec: ModelSpec, *, variant: str | None = None, alpha: object = 1,
         raise ConfigError(f"resolution must be at most {MAX_RESOLUTION}, got {resolution}")
 
     steps = _plan(spec, chosen)
+    if not steps:
+        raise ConfigError(f"variant {chosen.name!r} of {spec.source} drops every layer")
     shape = Shape(resolution, resolution, spec.channels)
     layers: list[Layer] = []
     for step in steps:
