@@ -5,14 +5,18 @@ dotted layer name such as ``block3.dw`` becomes a container ``block3`` holding a
 ``model.named_modules()`` (and therefore fvcore's ``by_module`` and ``parameter_count``) then
 reports exactly ``block3.dw``.
 
-What each layer becomes:
+What each layer becomes (stock torch modules only, so hook-based counters such as thop and
+ptflops, which match modules by exact type, recognise every layer):
 
-* ``Conv`` (conv / dw / pw) -> :class:`ConvLayer` with children ``conv`` (``nn.Conv2d`` with
-  the descriptor's kernel, stride, padding, groups and bias), ``bn`` (``nn.BatchNorm2d``, when
-  the descriptor has batch norm) and ``act`` (``nn.ReLU`` / ``nn.ReLU6``, when it has one).
-* ``GlobalAvgPool`` -> :class:`GlobalAvgPool` (an ``nn.AdaptiveAvgPool2d(1)``).
-* ``Linear`` -> :class:`FlattenLinear` (an ``nn.Linear`` that flattens its input first).
-* ``Softmax`` -> :class:`Softmax` (``nn.Softmax`` over the channel dimension).
+* ``Conv`` (conv / dw / pw) -> ``nn.Sequential`` with children ``conv`` (``nn.Conv2d`` with the
+  descriptor's kernel, stride, padding, groups and bias), ``bn`` (``nn.BatchNorm2d``, when the
+  descriptor has batch norm) and ``act`` (``nn.ReLU`` / ``nn.ReLU6``, when it has one).
+* ``GlobalAvgPool`` -> ``nn.AdaptiveAvgPool2d(1)``.
+* ``Linear`` -> ``nn.Linear``; the model flattens its input to (N, features) first.
+* ``Softmax`` -> ``nn.Softmax(dim=1)``.
+
+The root module (:class:`BuiltNetwork`) runs the layers in the Network's order; containers
+for dotted names are ``nn.ModuleDict`` and are never called themselves.
 
 torch is imported when this module is imported; import ``mncost.builder`` lazily (inside the
 function that needs it) so the core and ``mncost table`` never load torch.
@@ -25,127 +29,103 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
-from mncost.layers import Conv, GlobalAvgPool as GlobalAvgPoolLayer, Layer
-from mncost.layers import Linear, Network, Shape, Softmax as SoftmaxLayer
+from mncost.layers import Conv, GlobalAvgPool, Layer, Linear, Network, Shape, Softmax
 
 __all__ = ["build", "layer_module", "layer_modules", "input_tensor", "output_shape",
-           "ConvLayer", "GlobalAvgPool", "FlattenLinear", "Softmax", "ACTIVATIONS"]
+           "BuiltNetwork", "ACTIVATIONS"]
 
 ACTIVATIONS = {"relu": nn.ReLU, "relu6": nn.ReLU6}
 
 
-def _as_4d(x: torch.Tensor) -> torch.Tensor:
-    """(N, C) -> (N, C, 1, 1), so a spatial layer may follow a fully connected one."""
-    return x[:, :, None, None] if x.dim() == 2 else x
-
-
-class ConvLayer(nn.Module):
-    """Conv2d, then optional BatchNorm2d, then optional activation (children conv, bn, act)."""
-
-    def __init__(self, layer: Conv) -> None:
-        super().__init__()
-        self.conv = nn.Conv2d(layer.input_shape.c, layer.output_shape.c, layer.kernel,
+def _conv_module(layer: Conv) -> nn.Sequential:
+    parts: OrderedDict[str, nn.Module] = OrderedDict()
+    parts["conv"] = nn.Conv2d(layer.input_shape.c, layer.output_shape.c, layer.kernel,
                               stride=layer.stride, padding=layer.padding, groups=layer.groups,
                               bias=layer.bias)
-        self.bn = nn.BatchNorm2d(layer.output_shape.c) if layer.batch_norm else None
-        if layer.activation is None:
-            self.act = None
-        elif layer.activation in ACTIVATIONS:
-            self.act = ACTIVATIONS[layer.activation]()
-        else:
+    if layer.batch_norm:
+        parts["bn"] = nn.BatchNorm2d(layer.output_shape.c)
+    if layer.activation is not None:
+        if layer.activation not in ACTIVATIONS:
             raise ValueError(f"layer {layer.name}: no torch module for activation "
                              f"{layer.activation!r}")
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.conv(_as_4d(x))
-        if self.bn is not None:
-            x = self.bn(x)
-        if self.act is not None:
-            x = self.act(x)
-        return x
-
-
-class GlobalAvgPool(nn.AdaptiveAvgPool2d):
-    """Average over the whole spatial extent: (N, C, H, W) -> (N, C, 1, 1)."""
-
-    def __init__(self) -> None:
-        super().__init__(1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return super().forward(_as_4d(x))
-
-
-class FlattenLinear(nn.Linear):
-    """A fully connected layer on the flattened input: (N, C, H, W) -> (N, out)."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return super().forward(torch.flatten(x, 1))
-
-
-class Softmax(nn.Softmax):
-    """Softmax over the channel dimension (dim 1)."""
-
-    def __init__(self) -> None:
-        super().__init__(dim=1)
+        parts["act"] = ACTIVATIONS[layer.activation]()
+    return nn.Sequential(parts)
 
 
 def _module_for(layer: Layer) -> nn.Module:
     if isinstance(layer, Conv):
-        return ConvLayer(layer)
-    if isinstance(layer, GlobalAvgPoolLayer):
-        return GlobalAvgPool()
+        return _conv_module(layer)
+    if isinstance(layer, GlobalAvgPool):
+        return nn.AdaptiveAvgPool2d(1)
     if isinstance(layer, Linear):
-        return FlattenLinear(layer.in_features, layer.out_features, bias=layer.bias)
-    if isinstance(layer, SoftmaxLayer):
-        return Softmax()
+        return nn.Linear(layer.in_features, layer.out_features, bias=layer.bias)
+    if isinstance(layer, Softmax):
+        return nn.Softmax(dim=1)
     raise ValueError(f"layer {layer.name}: no torch module for layer kind {layer.kind!r}")
 
 
-class BuiltNetwork(nn.Sequential):
-    """The built model: an ``nn.Sequential`` whose (possibly nested) module names are the
-    Network's layer names. ``network`` keeps the descriptor it was built from."""
+class BuiltNetwork(nn.Module):
+    """The built model. Its (possibly nested) module names are the Network's layer names;
+    ``forward`` runs them in the Network's order. ``network`` is the descriptor it was built
+    from."""
 
-    def __init__(self, network: Network, modules: OrderedDict) -> None:
-        super().__init__(modules)
+    def __init__(self, network: Network) -> None:
+        super().__init__()
         self.network = network
         self.layer_names = tuple(layer.name for layer in network.layers)
+        self._kinds = tuple(layer.kind for layer in network.layers)
+        for layer in network.layers:
+            _register(self, layer.name, _module_for(layer))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for name, kind in zip(self.layer_names, self._kinds):
+            if kind == "fc":
+                x = torch.flatten(x, 1)
+            elif x.dim() == 2 and kind != "softmax":  # a spatial layer after a linear one
+                x = x[:, :, None, None]
+            x = self.get_submodule(name)(x)
+        return x
 
 
-def build(network: Network) -> nn.Module:
-    """Build ``network`` as a ``torch.nn.Module`` (float32, CPU, training mode like any new
-    module: call ``.eval()`` before profiling). Module names equal layer names.
+def _register(root: nn.Module, name: str, module: nn.Module) -> None:
+    parts = name.split(".")
+    if any(not part for part in parts):
+        raise ValueError(f"layer name {name!r} cannot be a module name")
+    parent = root
+    for part in parts[:-1]:
+        child = parent._modules.get(part)
+        if child is None:
+            child = nn.ModuleDict()
+            parent.add_module(part, child)
+        elif not isinstance(child, nn.ModuleDict):
+            raise ValueError(f"layer name {name!r} clashes with layer {part!r}")
+        parent = child
+    if parts[-1] in parent._modules:
+        raise ValueError(f"layer name {name!r} is used twice")
+    parent.add_module(parts[-1], module)
 
-    Layers with a dotted name (``block3.dw``, ``block3.pw``) are grouped into an
-    ``nn.Sequential`` container named by the prefix (``block3``), in order; the group must be
-    consecutive in the Network, which every spec-resolved Network is.
+
+def build(network: Network, *, init: bool = True) -> nn.Module:
+    """Build ``network`` as a ``torch.nn.Module`` on the CPU in float32, module names equal to
+    layer names (``model.get_submodule("block3.dw")``).
+
+    The module is in training mode like any new module: call ``.eval()`` before inference.
+    ``init=False`` skips PyTorch's random weight initialisation and fills every parameter and
+    buffer with zeros instead (batch-norm running variance with ones): much faster for large
+    models, and enough for anything that only counts or times.
     """
-    top: OrderedDict[str, nn.Module] = OrderedDict()
-    for layer in network.layers:
-        module = _module_for(layer)
-        parts = layer.name.split(".")
-        if any(not part for part in parts):
-            raise ValueError(f"layer name {layer.name!r} cannot be a module name")
-        if len(parts) == 1:
-            if layer.name in top:
-                raise ValueError(f"layer name {layer.name!r} is used twice")
-            top[layer.name] = module
-            continue
-        # Nested: walk/create Sequential containers, each group must still be open (last).
-        container_dict = top
-        for depth, part in enumerate(parts[:-1]):
-            existing = container_dict.get(part)
-            if existing is None:
-                existing = nn.Sequential()
-                container_dict[part] = existing
-            elif not isinstance(existing, nn.Sequential) \
-                    or next(reversed(container_dict)) != part:
-                raise ValueError(f"layer {layer.name!r}: the layers under "
-                                 f"{'.'.join(parts[:depth + 1])!r} must be consecutive")
-            container_dict = existing._modules
-        if parts[-1] in container_dict:
-            raise ValueError(f"layer name {layer.name!r} is used twice")
-        container_dict[parts[-1]] = module
-    return BuiltNetwork(network, top)
+    if init:
+        return BuiltNetwork(network)
+    with torch.device("meta"):
+        model = BuiltNetwork(network)
+    model = model.to_empty(device="cpu")
+    with torch.no_grad():
+        for name, tensor in list(model.named_parameters()) + list(model.named_buffers()):
+            if name.endswith("running_var"):
+                tensor.fill_(1)
+            else:
+                tensor.zero_()
+    return model
 
 
 def layer_module(model: nn.Module, name: str) -> nn.Module:

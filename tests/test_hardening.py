@@ -104,6 +104,51 @@ class TestSpecCorpus:
         assert_clean_failure(runner.invoke(main, ["table", "--spec", str(path)]))
 
 
+class TestBudgetCorpus:
+    """Every malformed budget file in tests/corpus/budgets is refused with its message."""
+
+    @pytest.mark.parametrize("path", sorted((CORPUS / "budgets").glob("*.yaml")),
+                             ids=lambda p: p.stem)
+    def test_malformed_budget(self, runner, path):
+        for fmt in ("rich", "json"):
+            result = runner.invoke(main, ["check", str(path), "--format", fmt])
+            assert_clean_failure(result, _expectation(path))
+            assert str(path) in result.stderr
+
+    def test_failed_run_keeps_baseline_byte_for_byte(self, runner, tmp_path):
+        baseline = tmp_path / "baseline.json"
+        baseline.write_bytes(b'{"hand": "written"}\n')
+        bad = CORPUS / "budgets" / "bad_unit.yaml"
+        runner.invoke(main, ["check", str(bad), "--baseline", str(baseline),
+                             "--update-baseline"])
+        assert baseline.read_bytes() == b'{"hand": "written"}\n'
+
+
+COMMAND_FLAG_CASES = [
+    (["compare", "separable"], "Missing argument"),
+    (["compare", "separable", "standard@alpha=0"], "alpha"),
+    (["compare", "separable", "standard@alpha"], "B"),
+    (["compare", "separable", "standard@beta=1"], "beta"),
+    (["compare", "separable", "nonexistent.yaml"], "nonexistent.yaml"),
+    (["layer", "--size", "0", "--in", "8", "--out", "8"], "0"),
+    (["layer", "--size", "14", "--in", "8"], "--out"),
+    (["layer", "--size", "14", "--in", "8", "--out", "8", "--alpha", "-1"], "alpha"),
+    (["sweep", "--alpha", "1:0:0"], "alpha"),
+    (["sweep", "--alpha", "a,b"], "alpha"),
+    (["sweep", "--resolution", "0"], "resolution"),
+    (["check", "/nonexistent/budgets.yaml"], "no such file"),
+    (["check", "."], "is a directory"),
+]
+
+
+class TestOtherCommandFlags:
+    """Every command shares the error contract of `mncost table`."""
+
+    @pytest.mark.parametrize("args, expected", COMMAND_FLAG_CASES, ids=lambda v: str(v))
+    def test_bad_input(self, runner, args, expected):
+        assert_clean_failure(runner.invoke(main, args), expected)
+
+
 FLAG_CASES = [
     (["--alpha", "0"], "alpha must be greater than 0"),
     (["--alpha", "-1"], "alpha must be greater than 0"),
@@ -123,6 +168,13 @@ FLAG_CASES = [
     (["--min-channels", "0"], "is not in the range"),
     (["--dtype", "float64"], "'float64' is not one of"),
     (["--nonsense"], "No such option"),
+    (["--alpha", "half"], "must be a number, got 'half'"),
+    (["--resolution", "0"], "0 is not in the range x>=1"),
+    (["--variant", "deep"], "unknown variant 'deep'"),
+    (["--params", "weights"], "'weights' is not one of"),
+    (["--format", "xml"], "'xml' is not one of"),
+    (["--spec", "/nonexistent/m.yaml"], "/nonexistent/m.yaml: no such file"),
+    (["--spec", "no_such_builtin"], "no_such_builtin: no such file"),
 ]
 
 
@@ -277,3 +329,15 @@ class TestSpecMutations:
         path.write_text(mutate(text, random.Random(seed), steps), encoding="utf-8")
         for args in (["table", "-f", "json"], ["table", "--variant", "standard", "-a", "0.5"]):
             assert_contract(runner.invoke(main, [*args, "--spec", str(path)]))
+
+
+class TestBudgetMutations:
+    """Random mutations of the shipped budget file never produce a traceback."""
+
+    @given(seed=st.integers(0, 2 ** 32 - 1), steps=st.integers(1, 4))
+    def test_mutated_budgets(self, runner, tmp_path, seed, steps):
+        text = (spec.builtin_spec_path().parent / "budgets.yaml").read_text(encoding="utf-8")
+        path = tmp_path / "budgets.yaml"
+        path.write_text(mutate(text, random.Random(seed), steps), encoding="utf-8")
+        for fmt in ("json", "github"):
+            assert_contract(runner.invoke(main, ["check", str(path), "--format", fmt]))

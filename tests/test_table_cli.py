@@ -118,26 +118,6 @@ class TestErrors:
                                         "positive integer, got 0"
         assert result.stdout == ""
 
-    @pytest.mark.parametrize("args, message", [
-        (["--alpha", "0"], "alpha must be greater than 0, got 0"),
-        (["--alpha", "-0.5"], "alpha must be greater than 0"),
-        (["--alpha", "half"], "must be a number"),
-        (["--alpha", "nan"], "must be a number"),
-        (["--resolution", "0"], "0 is not in the range x>=1"),
-        (["--rho", "0"], "rho must be greater than 0"),
-        (["--resolution", "160", "--rho", "0.5"], "mutually exclusive"),
-        (["--variant", "deep"], "unknown variant 'deep'"),
-        (["--params", "weights"], "'weights' is not one of"),
-        (["--format", "xml"], "'xml' is not one of"),
-        (["--spec", "/nonexistent/m.yaml"], "/nonexistent/m.yaml: no such file"),
-        (["--depth-multiplier", "0"], "0 is not in the range x>=1"),
-    ])
-    def test_bad_flags(self, invoke, args, message):
-        result = invoke("table", *args)
-        assert result.exit_code == 2
-        assert message in result.stderr
-        assert "Traceback" not in result.stderr
-
     def test_resolution_too_small(self, invoke, write_yaml):
         path = write_yaml("""
             model: tiny

@@ -20,7 +20,7 @@ from mncost.engine import DEFAULT_DTYPE, DEFAULT_PARAMS, DTYPE_BYTES, PARAMS_CON
 FORMATS = ("rich", "markdown", "csv", "json")
 
 
-def _positive_decimal(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+def positive_decimal(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
     """Validate a number > 0 but keep the user's text, so α = 0.29 stays exactly 29/100."""
     def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is None:
@@ -64,13 +64,13 @@ def hyper_options(f: Callable) -> Callable:
     """--alpha, --resolution/--rho, --depth-multiplier, --min-channels."""
     options = [
         click.option("--alpha", "-a", default="1", show_default=True, metavar="A",
-                     callback=_positive_decimal("alpha"),
+                     callback=positive_decimal("alpha"),
                      help="Width multiplier α > 0: a layer with c channels gets "
                           "max(min-channels, floor(c·α)). The classifier is not scaled."),
         click.option("--resolution", "-r", type=click.IntRange(min=1), default=None,
                      metavar="N",
                      help="Input resolution in pixels (square). Default: the spec's (224)."),
-        click.option("--rho", default=None, metavar="R", callback=_positive_decimal("rho"),
+        click.option("--rho", default=None, metavar="R", callback=positive_decimal("rho"),
                      help="Resolution multiplier ρ > 0: input = round(224·ρ), halves up. "
                           "Exclusive with --resolution."),
         click.option("--depth-multiplier", type=click.IntRange(min=1), default=1,

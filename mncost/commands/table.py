@@ -7,6 +7,7 @@ import click
 from mncost import api
 from mncost.commands.common import (ModelChoice, dtype_option, emit, format_option,
                                     model_options, params_option)
+from mncost.presets import PRESET_NAMES
 
 
 @click.command()
@@ -14,7 +15,15 @@ from mncost.commands.common import (ModelChoice, dtype_option, emit, format_opti
 @params_option
 @dtype_option
 @format_option()
-def table(model: ModelChoice, params: str, dtype: str, fmt: str) -> None:
+@click.option("--count-as", "count_as", type=click.Choice(PRESET_NAMES), default=None,
+              help="Also show the total that tool reports for this model, computed from "
+                   "mncost's numbers with the tool's own counting rule, labelled MACs or "
+                   "FLOPs: paper = conv + FC; fvcore = + 2 per batch-norm element + 1 per "
+                   "pooled element; torch (FlopCounterMode) = 2 × (conv + FC) FLOPs; ptflops, "
+                   "thop, torchinfo: see docs/verify.md. Adds a 'count_as' object to JSON; "
+                   "not available with --format csv.")
+def table(model: ModelChoice, params: str, dtype: str, fmt: str,
+          count_as: str | None) -> None:
     """Per-layer cost table of one model: the paper's Table 1 plus costs.
 
     Rows give each layer's type and stride, filter shape in the paper's notation, input and
@@ -28,17 +37,34 @@ def table(model: ModelChoice, params: str, dtype: str, fmt: str) -> None:
       mncost table --alpha 0.5 --resolution 160     # 0.5 MobileNet-160
       mncost table --rho 0.714 --variant shallow
       mncost table --params paper --format json | jq .totals
+      mncost table --count-as fvcore                # the total fvcore would report
     """
     from mncost import formats
 
+    if count_as is not None and fmt == "csv":
+        raise click.UsageError("--count-as has no CSV view; use --format rich, markdown or json")
     report = api.analyze(model.spec, params=params, dtype=dtype, **model.resolve_kwargs())
+
+    def tables():
+        found = formats.report_tables(report)
+        if count_as is None:
+            return found
+        from mncost import presets
+        return (*found, presets.as_table(presets.count_as(count_as, report), report.mult_adds))
 
     def rich():
         from mncost.render import rich_tables
-        return rich_tables(*formats.report_tables(report))
+        return rich_tables(*tables())
+
+    def as_json():
+        data = formats.report_dict(report)
+        if count_as is not None:
+            from mncost import presets
+            data["count_as"] = presets.count_as(count_as, report).as_dict()
+        return data
 
     emit(fmt,
          rich=rich,
-         markdown=lambda: "\n".join(formats.markdown(t) for t in formats.report_tables(report)),
+         markdown=lambda: "\n".join(formats.markdown(t) for t in tables()),
          csv=lambda: formats.report_csv(report),
-         json=lambda: formats.report_dict(report))
+         json=as_json)

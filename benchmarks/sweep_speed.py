@@ -1,0 +1,68 @@
+"""Wall time of a 10,000-configuration `mncost sweep` as a whole process.
+
+    python benchmarks/sweep_speed.py [--runs 7]
+
+Runs `mncost sweep --alpha 0.01:1:0.01 --resolution 128:326:2` (100 α × 100 resolutions) with
+--format json and --format csv, several times each, and prints the median (and min/max) wall
+time of the whole process: interpreter start, imports, spec loading, the sweep, formatting and
+writing ~2.4 MB of JSON. Target (issue "sweep"): under 2 s. For scale it also times, in this
+process, the fast path (`sweep.run`) against resolving and analysing each configuration with
+`engine.analyze` (`sweep.run(fast=False)`), which must give the same numbers.
+Timing lives here, not in the test suite: shared machines are too noisy for timed asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+GRID = ["--alpha", "0.01:1:0.01", "--resolution", "128:326:2"]
+TARGET_SECONDS = 2.0
+
+
+def measure(argv: list[str], runs: int) -> list[float]:
+    subprocess.run(argv, check=True, capture_output=True)  # warm the OS file cache
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    from mncost import spec, sweep
+
+    alphas, resolutions = sweep.parse_alphas(GRID[1]), sweep.parse_resolutions(GRID[3])
+    count = len(alphas) * len(resolutions)
+    print(f"grid: {' '.join(GRID)}  ({count:,} configurations)")
+    for fmt in ("json", "csv"):
+        argv = [sys.executable, "-m", "mncost", "sweep", *GRID, "--format", fmt]
+        times = measure(argv, args.runs)
+        median = statistics.median(times)
+        verdict = "ok" if median < TARGET_SECONDS else "OVER TARGET"
+        print(f"mncost sweep ... --format {fmt:4s}  median {median:6.3f} s   "
+              f"min {min(times):6.3f}   max {max(times):6.3f}   "
+              f"(target < {TARGET_SECONDS:g} s: {verdict})")
+
+    model = spec.load()
+    start = time.perf_counter()
+    fast = sweep.run(model, alphas, resolutions)
+    fast_s = time.perf_counter() - start
+    start = time.perf_counter()
+    full = sweep.run(model, alphas, resolutions, fast=False)
+    full_s = time.perf_counter() - start
+    assert fast.points == full.points, "fast path and engine.analyze disagree"
+    print(f"in-process: fast path {fast_s:.3f} s, resolve + engine.analyze per configuration "
+          f"{full_s:.3f} s (same {count:,} results)")
+
+
+if __name__ == "__main__":
+    main()

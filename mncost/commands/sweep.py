@@ -1,0 +1,221 @@
+"""``mncost sweep``: costs over a grid of α and resolution, with optional plots."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from typing import Any, Callable, Iterator
+
+import click
+
+from mncost.commands.common import (console, dtype_option, emit, format_option,
+                                    params_option, spec_option)
+from mncost.errors import ConfigError
+from mncost.sweep import PAPER_ALPHAS, PAPER_RESOLUTIONS, Sweep
+
+# Matrix views with more columns than this would not fit a terminal; json has them all.
+MAX_MATRIX_COLUMNS = 16
+# The fast path costs about 100,000 configurations a second here: show progress above that.
+PROGRESS_FROM = 100_000
+CSV_FIELDS = ("alpha", "resolution", "mult_adds", "params", "weight_bytes",
+              "peak_activation_bytes", "top1_paper")
+
+
+@click.command()
+@spec_option
+@click.option("--variant", "-v", default=None, metavar="NAME",
+              help="Variant declared by the spec (built-in: separable, standard, shallow). "
+                   "Default: the spec's default.")
+@click.option("--alpha", "-a", "alphas", default=PAPER_ALPHAS, show_default=True,
+              metavar="LIST|RANGE",
+              help="Width multipliers: a list 1,0.75,0.5 or a range START:STOP[:STEP] such "
+                   "as 0.25:1.0:0.05 (exact decimals; STOP included when on the grid).")
+@click.option("--resolution", "-r", "resolutions", default=PAPER_RESOLUTIONS,
+              show_default=True, metavar="LIST|RANGE",
+              help="Input resolutions in pixels: a list 224,192 or a range such as 96:224:32.")
+@click.option("--depth-multiplier", type=click.IntRange(min=1), default=1, show_default=True,
+              metavar="D", help="Keras' depthwise channel multiplier: a dw conv on c channels "
+                                "outputs c·D.")
+@click.option("--min-channels", type=click.IntRange(min=1), default=1, show_default=True,
+              metavar="C", help="Floor on channels after α (TF-slim uses 8).")
+@params_option
+@dtype_option
+@format_option()
+@click.option("--plot", "plot_path", default=None, metavar="FILE.png",
+              help="Also draw the trade-off (needs the 'plot' extra): mult-adds vs params, and "
+                   "the paper's accuracy vs mult-adds where it reports one. .png, .svg or .pdf.")
+@click.option("--force", is_flag=True,
+              help="Let --plot replace an existing file (by default it refuses).")
+def sweep(spec: str | None, variant: str | None, alphas: str, resolutions: str,
+          depth_multiplier: int, min_channels: int, params: str, dtype: str, fmt: str,
+          plot_path: str | None, force: bool) -> None:
+    """Costs of every (α, resolution) pair of a grid: the paper's trade-off surface.
+
+    One row per configuration: α, resolution, mult-adds, parameters, weight bytes, peak
+    activation bytes, each exactly what `mncost table` reports for that configuration. For
+    MobileNet v1 (built-in, separable) the ImageNet top-1 the paper reports (Tables 6 and 7)
+    is shown in a "Top-1 (paper)" column; it is cited data, not something mncost measures.
+    Below the rows, matrix views α × resolution of mult-adds and parameters, like the paper's
+    Tables 6–7.
+
+    Lists keep their order; ranges START:STOP[:STEP] are exact (0.25:1.0:0.05 gives 16
+    values ending at 1.0; STOP is included when it lands on the grid). Default grid: the
+    paper's α 1, 0.75, 0.5, 0.25 and resolutions 224, 192, 160, 128.
+
+    --plot writes a figure atomically and never replaces an existing file unless --force.
+
+    \b
+    Examples:
+      mncost sweep                                        # the paper's 16 models
+      mncost sweep --alpha 1,0.75,0.5,0.25 --resolution 224,192,160,128 --plot out.png
+      mncost sweep --alpha 0.25:1.0:0.05 --resolution 96:224:32 --format csv
+      mncost sweep --variant standard --alpha 1 --resolution 224 --format json
+    """
+    from mncost import spec as spec_module, sweep as sweep_module
+
+    try:
+        alpha_values = sweep_module.parse_alphas(alphas)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc).removeprefix("alpha: "),
+                                 param_hint="'--alpha'") from None
+    try:
+        resolution_values = sweep_module.parse_resolutions(resolutions)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc).removeprefix("resolution: "),
+                                 param_hint="'--resolution'") from None
+    if plot_path is not None:
+        from mncost.plot import check_target
+        check_target(plot_path, overwrite=force)  # fail before the work, not after
+
+    count = len(alpha_values) * len(resolution_values)
+    with _progress(count) as tick:
+        result = sweep_module.run(spec_module.load(spec), alpha_values, resolution_values,
+                                  variant=variant, depth_multiplier=depth_multiplier,
+                                  min_channels=min_channels, params=params, dtype=dtype,
+                                  progress=tick)
+    if plot_path is not None:
+        from mncost.plot import plot_sweep
+        written = plot_sweep(result, plot_path, overwrite=force)
+
+    emit(fmt,
+         rich=lambda: _rich(result),
+         markdown=lambda: "\n".join(_markdown_tables(result)),
+         csv=lambda: sweep_csv(result),
+         json=lambda: sweep_dict(result))
+    if plot_path is not None:
+        click.echo(f"Wrote {written}", err=True)
+
+
+@contextlib.contextmanager
+def _progress(count: int) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on stderr for grids that take over a second, on a terminal."""
+    err = console(stderr=True)
+    if count < PROGRESS_FROM or not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("configurations"), console=err, transient=True) as progress:
+        task = progress.add_task("sweep", total=count)
+        yield lambda n: progress.advance(task, n)
+
+
+# -- views ----------------------------------------------------------------------------------------
+
+def sweep_dict(result: Sweep) -> dict[str, Any]:
+    """The JSON contract of `mncost sweep` (docs/sweep.md "JSON output")."""
+    return {
+        "model": result.model,
+        "variant": result.variant,
+        "params_convention": result.params_convention,
+        "dtype": result.dtype,
+        "depth_multiplier": result.depth_multiplier,
+        "min_channels": result.min_channels,
+        "alphas": [float(a) for a in result.alphas],
+        "resolutions": list(result.resolutions),
+        "configurations": [
+            {"alpha": float(p.alpha), "resolution": p.resolution, "mult_adds": p.mult_adds,
+             "params": p.params, "weight_bytes": p.weight_bytes,
+             "peak_activation_bytes": p.peak_activation_bytes, "top1_paper": p.top1_paper}
+            for p in result.points
+        ],
+        "matrices": {"mult_adds": [list(r) for r in result.matrix("mult_adds")],
+                     "params": [list(r) for r in result.matrix("params")]},
+        "accuracy_source": result.accuracy_citation,
+    }
+
+
+def sweep_csv(result: Sweep) -> str:
+    """One row per configuration, the JSON field names; α as exact decimal text."""
+    from mncost.sweep import format_number
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for p in result.points:
+        writer.writerow([format_number(p.alpha), p.resolution, p.mult_adds, p.params,
+                         p.weight_bytes, p.peak_activation_bytes,
+                         "" if p.top1_paper is None else f"{p.top1_paper:g}"])
+    return out.getvalue()
+
+
+def sweep_tables(result: Sweep):
+    """The configurations table, then (when small enough) the two matrix views."""
+    from mncost.formats import Column, TableData, grouped, human, human_bytes
+    from mncost.sweep import format_number
+
+    show_accuracy = result.has_accuracy
+    columns = [Column("alpha", "α", numeric=True), Column("resolution", "Resolution",
+                                                           numeric=True),
+               Column("mult_adds", "Mult-adds", numeric=True),
+               Column("params", f"Params ({result.params_convention})", numeric=True),
+               Column("weights", f"Weights ({result.dtype})", numeric=True),
+               Column("peak", "Peak activations", numeric=True)]
+    if show_accuracy:
+        columns.append(Column("top1", "Top-1 (paper)", numeric=True))
+    rows = tuple(
+        {"alpha": format_number(p.alpha), "resolution": str(p.resolution),
+         "mult_adds": grouped(p.mult_adds), "params": grouped(p.params),
+         "weights": human_bytes(p.weight_bytes), "peak": human_bytes(p.peak_activation_bytes),
+         "top1": "" if p.top1_paper is None else f"{p.top1_paper:.1f}%"}
+        for p in result.points)
+    notes: list[str] = []
+    if show_accuracy:
+        notes.append(f"Top-1 (paper): ImageNet top-1 as reported by "
+                     f"{result.accuracy_citation}; not measured by mncost.")
+    n_alpha, n_res = len(result.alphas), len(result.resolutions)
+    title = (f"{result.model} · {result.variant} · {n_alpha} α × {n_res} resolution"
+             f"{'s' if n_res != 1 else ''} = {len(result.points)} configuration"
+             f"{'s' if len(result.points) != 1 else ''}")
+    tables = [TableData(title=title, columns=tuple(columns), rows=rows, notes=tuple(notes))]
+
+    if n_res > MAX_MATRIX_COLUMNS:
+        tables[0] = TableData(title=title, columns=tuple(columns), rows=rows,
+                              notes=tuple(notes) + (
+                                  f"Matrix views left out: more than {MAX_MATRIX_COLUMNS} "
+                                  "resolutions (--format json has them).",))
+        return tables
+    for field, label in (("mult_adds", "Mult-adds"),
+                         ("params", f"Params ({result.params_convention})")):
+        matrix = result.matrix(field)
+        m_columns = (Column("alpha", "α \\ resolution", numeric=True),) + tuple(
+            Column(f"r{r}", str(r), numeric=True) for r in result.resolutions)
+        m_rows = tuple(
+            {"alpha": format_number(alpha),
+             **{f"r{r}": human(value) for r, value in zip(result.resolutions, values)}}
+            for alpha, values in zip(result.alphas, matrix))
+        tables.append(TableData(title=f"{label}, α × resolution",
+                                columns=m_columns, rows=m_rows))
+    return tables
+
+
+def _rich(result: Sweep):
+    from mncost.render import rich_tables
+    return rich_tables(*sweep_tables(result))
+
+
+def _markdown_tables(result: Sweep) -> list[str]:
+    from mncost.formats import markdown
+    return [markdown(t) for t in sweep_tables(result)]

@@ -1,0 +1,406 @@
+"""Costs over a grid of width multipliers α and input resolutions: the paper's trade-off surface.
+
+Pure Python (no rich, torch or matplotlib). ``parse_alphas`` / ``parse_resolutions`` read the
+command line's lists and ranges exactly; ``run`` costs every (α, resolution) pair of the grid.
+
+**Lists and ranges.** ``1,0.75,0.5,0.25`` is a list, kept in the order given (a value written
+twice is kept once). ``START:STOP:STEP`` is a range computed in exact fractions, never floats:
+``0.25:1.0:0.05`` is 0.25, 0.30, …, 1.00 (16 values) and ``96:224:32`` is 96, 128, 160, 192,
+224. ``STOP`` is included when it lands on the grid ``START + i·STEP`` and never overshot
+(``96:200:32`` stops at 192). A negative step counts down (``224:128:-32``). ``START:STOP``
+alone means step 1. Lists and ranges can be mixed: ``0.25,0.5:1:0.25``.
+
+**Fast path.** Resolving and analysing 10,000 networks one by one costs about 0.2 ms each.
+But in a Network every activation shape factors as ``(h·w from the resolution) × (c from α)``:
+channel counts depend only on α and spatial sizes only on the resolution (and the variant).
+So the sweep resolves the spec once per distinct α and once per distinct resolution, pairs the
+two layer lists by name, and sums each configuration's costs from those factors with the
+engine's rules (``engine`` module docstring):
+
+* conv (standard, depthwise, pointwise): mult-adds = ``weights × h_out·w_out``; its parameters
+  do not depend on the resolution;
+* fully connected: ``weights = (h_in·w_in·c_in) × out`` = its mult-adds; biases per output;
+* pooling and softmax: free.
+
+Every total is an exact Python int; ``tests/test_sweep.py`` checks the fast path against
+``engine.analyze`` at many points, every parameter convention and dtype. A network containing
+a layer kind the fast path does not know is costed by ``engine.analyze`` one configuration at
+a time instead (same results, slower).
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterable
+
+from mncost import engine, spec as spec_module
+from mncost.errors import ConfigError
+from mncost.layers import Conv, Network
+
+# What `mncost sweep` uses when --alpha / --resolution are not given: the paper's grid
+# (Tables 6 and 7, Figures 4 and 5).
+PAPER_ALPHAS = "1,0.75,0.5,0.25"
+PAPER_RESOLUTIONS = "224,192,160,128"
+
+MAX_VALUES = 10_000         # per axis
+MAX_CONFIGURATIONS = 1_000_000
+
+ACCURACY_FILE = Path(__file__).parent / "data" / "paper_accuracy.json"
+
+
+# -- parsing ------------------------------------------------------------------------------------
+
+def _number(text: str, what: str, whole: str) -> Fraction:
+    text = text.strip()
+    if not text:
+        raise ConfigError(f"{what}: empty value in {whole!r}")
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        where = f" (in {whole!r})" if whole.strip() != text else ""
+        raise ConfigError(f"{what}: {text!r} is not a number{where}") from None
+
+
+def _range(part: str, what: str, whole: str) -> list[Fraction]:
+    pieces = part.split(":")
+    if len(pieces) not in (2, 3):
+        raise ConfigError(f"{what}: range {part!r} must be START:STOP or START:STOP:STEP")
+    start = _number(pieces[0], what, whole)
+    stop = _number(pieces[1], what, whole)
+    step = _number(pieces[2], what, whole) if len(pieces) == 3 else Fraction(1)
+    if step == 0:
+        raise ConfigError(f"{what}: range {part!r} has step 0")
+    if (stop - start) * step < 0:
+        direction = "up" if step > 0 else "down"
+        raise ConfigError(f"{what}: range {part!r} counts {direction} from {pieces[0].strip()} "
+                          f"but never reaches {pieces[1].strip()}")
+    count = int((stop - start) / step) + 1  # exact: floor of a non-negative Fraction
+    if count > MAX_VALUES:
+        raise ConfigError(f"{what}: range {part!r} has {count:,} values; at most "
+                          f"{MAX_VALUES:,} per axis")
+    return [start + i * step for i in range(count)]
+
+
+def parse_values(text: str, what: str) -> tuple[Fraction, ...]:
+    """Comma-separated numbers and ``START:STOP[:STEP]`` ranges, as exact Fractions.
+
+    Order is kept; repeated values are kept once. Raises ConfigError naming ``what``.
+    """
+    text = str(text)
+    values: list[Fraction] = []
+    seen: set[Fraction] = set()
+    for part in text.split(","):
+        new = _range(part, what, text) if ":" in part else [_number(part, what, text)]
+        for value in new:
+            if value not in seen:
+                seen.add(value)
+                values.append(value)
+            if len(values) > MAX_VALUES:
+                raise ConfigError(f"{what}: more than {MAX_VALUES:,} values")
+    return tuple(values)
+
+
+def parse_alphas(text: str) -> tuple[Fraction, ...]:
+    """Width multipliers: every value must be greater than 0."""
+    values = parse_values(text, "alpha")
+    for value in values:
+        if value <= 0:
+            raise ConfigError(f"alpha: every value must be greater than 0, got "
+                              f"{format_number(value)}")
+    return values
+
+
+def parse_resolutions(text: str) -> tuple[int, ...]:
+    """Input resolutions in pixels: whole numbers from 1 to spec.MAX_RESOLUTION."""
+    values = parse_values(text, "resolution")
+    for value in values:
+        if value.denominator != 1 or not 1 <= value <= spec_module.MAX_RESOLUTION:
+            raise ConfigError(f"resolution: every value must be a whole number of pixels from "
+                              f"1 to {spec_module.MAX_RESOLUTION}, got {format_number(value)}")
+    return tuple(int(v) for v in values)
+
+
+def format_number(value: Fraction) -> str:
+    """Exact decimal text without trailing zeros (``0.75``, ``1``), or ``p/q`` when the
+    fraction has no finite decimal form (``1/3``)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    denominator, twos, fives = value.denominator, 0, 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return f"{value.numerator}/{value.denominator}"
+    places = max(twos, fives)
+    digits = abs(value.numerator) * 10 ** places // value.denominator
+    sign = "-" if value < 0 else ""
+    whole, fraction = divmod(digits, 10 ** places)
+    return f"{sign}{whole}.{str(fraction).rjust(places, '0').rstrip('0')}"
+
+
+# -- the paper's accuracy -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PaperAccuracy:
+    """ImageNet top-1 the paper reports for some configurations of one built-in spec."""
+
+    spec: str
+    variant: str
+    citation: str
+    top1: dict[tuple[Fraction, int], float]
+    tables: dict[tuple[Fraction, int], str]
+
+    def lookup(self, alpha: Fraction, resolution: int) -> float | None:
+        return self.top1.get((alpha, resolution))
+
+
+def load_paper_accuracy(path: Path = ACCURACY_FILE) -> PaperAccuracy:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    top1, tables = {}, {}
+    for entry in data["entries"]:
+        key = (Fraction(entry["alpha"]), int(entry["resolution"]))
+        top1[key] = float(entry["top1"])
+        tables[key] = entry["table"]
+    return PaperAccuracy(spec=data["spec"], variant=data["variant"], citation=data["citation"],
+                         top1=top1, tables=tables)
+
+
+# -- results ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One configuration's totals (the same numbers `mncost table` reports for it)."""
+
+    alpha: Fraction
+    resolution: int
+    mult_adds: int
+    params: int
+    weight_bytes: int
+    peak_activation_bytes: int
+    top1_paper: float | None = None
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Every (α, resolution) pair of a grid, α-major in the order the values were given."""
+
+    model: str
+    variant: str
+    source: str
+    params_convention: str
+    dtype: str
+    depth_multiplier: int
+    min_channels: int
+    alphas: tuple[Fraction, ...]
+    resolutions: tuple[int, ...]
+    points: tuple[SweepPoint, ...]
+    accuracy_citation: str | None = None
+
+    def point(self, alpha: object, resolution: int) -> SweepPoint:
+        alpha_q = spec_module.parse_fraction(alpha, "alpha")
+        i = self.alphas.index(alpha_q)
+        j = self.resolutions.index(resolution)
+        return self.points[i * len(self.resolutions) + j]
+
+    def matrix(self, field: str) -> tuple[tuple[int, ...], ...]:
+        """One row per α, one column per resolution (the paper's Tables 6–7 as a grid)."""
+        n = len(self.resolutions)
+        return tuple(tuple(getattr(p, field) for p in self.points[i * n:(i + 1) * n])
+                     for i in range(len(self.alphas)))
+
+    @property
+    def has_accuracy(self) -> bool:
+        return any(p.top1_paper is not None for p in self.points)
+
+
+# -- computing ----------------------------------------------------------------------------------
+
+_FAST_KINDS = frozenset(("conv", "dw", "pw", "fc", "avgpool", "softmax"))
+
+
+@dataclass(frozen=True)
+class _ChannelTerms:
+    """What the layers of one α contribute, per unit of spatial size."""
+
+    fixed_params: int                 # conv weights, biases, batch norm; FC biases
+    conv_weights: tuple[int, ...]     # × h_out·w_out of the same layer = mult-adds
+    fc_weights_per_pixel: tuple[int, ...]  # c_in × out; × h_in·w_in = weights = mult-adds
+    in_channels: tuple[int, ...]
+    out_channels: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _SpatialTerms:
+    """What the layers of one resolution contribute: pixel counts h·w."""
+
+    conv_out_pixels: tuple[int, ...]
+    fc_in_pixels: tuple[int, ...]
+    in_pixels: tuple[int, ...]
+    out_pixels: tuple[int, ...]
+
+
+def _channel_terms(network: Network, params: str) -> _ChannelTerms:
+    fixed = 0
+    conv_weights, fc_weights = [], []
+    for layer in network.layers:
+        cost = engine.layer_cost(layer)
+        if isinstance(layer, Conv):
+            conv_weights.append(cost.weights)
+            fixed += cost.params(params)
+        elif layer.kind == "fc":
+            per_pixel = layer.input_shape.c * layer.output_shape.c
+            fc_weights.append(per_pixel)
+            fixed += cost.params(params) - cost.weights  # the bias, when there is one
+    return _ChannelTerms(
+        fixed_params=fixed, conv_weights=tuple(conv_weights),
+        fc_weights_per_pixel=tuple(fc_weights),
+        in_channels=tuple(layer.input_shape.c for layer in network.layers),
+        out_channels=tuple(layer.output_shape.c for layer in network.layers))
+
+
+def _spatial_terms(network: Network) -> _SpatialTerms:
+    def pixels(shape) -> int:
+        return shape.h * shape.w
+    return _SpatialTerms(
+        conv_out_pixels=tuple(pixels(layer.output_shape) for layer in network.layers
+                              if isinstance(layer, Conv)),
+        fc_in_pixels=tuple(pixels(layer.input_shape) for layer in network.layers
+                           if layer.kind == "fc"),
+        in_pixels=tuple(pixels(layer.input_shape) for layer in network.layers),
+        out_pixels=tuple(pixels(layer.output_shape) for layer in network.layers))
+
+
+def _check_aligned(a: Network, b: Network) -> None:
+    if [layer.name for layer in a.layers] != [layer.name for layer in b.layers]:
+        raise AssertionError("α and resolution changed the layer list")  # spec.resolve's promise
+
+
+def run(model_spec: spec_module.ModelSpec, alphas: Iterable[object],
+        resolutions: Iterable[int], *, variant: str | None = None, depth_multiplier: int = 1,
+        min_channels: int = 1, params: str = engine.DEFAULT_PARAMS,
+        dtype: str = engine.DEFAULT_DTYPE, fast: bool = True,
+        progress: Callable[[int], None] | None = None) -> Sweep:
+    """Cost every (α, resolution) pair; ``fast=False`` analyses each network in full.
+
+    ``progress``, when given, is called with the number of configurations just costed.
+    """
+    alpha_values = tuple(spec_module.parse_fraction(a, "alpha") for a in alphas)
+    resolution_values = tuple(resolutions)
+    if not alpha_values or not resolution_values:
+        raise ConfigError("a sweep needs at least one alpha and one resolution")
+    count = len(alpha_values) * len(resolution_values)
+    if count > MAX_CONFIGURATIONS:
+        raise ConfigError(f"the grid has {count:,} configurations; at most "
+                          f"{MAX_CONFIGURATIONS:,}")
+    if params not in engine.PARAMS_CONVENTIONS:
+        raise ValueError(f"params must be one of {engine.PARAMS_CONVENTIONS}, got {params!r}")
+    if dtype not in engine.DTYPE_BYTES:
+        raise ValueError(f"dtype must be one of {tuple(engine.DTYPE_BYTES)}, got {dtype!r}")
+    tick = progress or (lambda n: None)
+    chosen = model_spec.variant(variant)
+    hyper = {"variant": chosen.name, "depth_multiplier": depth_multiplier,
+             "min_channels": min_channels}
+
+    # One resolve per distinct resolution (spatial sizes; also rejects a resolution too small
+    # for the network) and per distinct α (channels).
+    by_resolution = {r: spec_module.resolve(model_spec, alpha=alpha_values[0], resolution=r,
+                                            **hyper) for r in resolution_values}
+    first = by_resolution[resolution_values[0]]
+    by_alpha = {a: spec_module.resolve(model_spec, alpha=a, resolution=first.resolution,
+                                       **hyper) for a in alpha_values}
+
+    accuracy = _accuracy_for(model_spec, chosen.name, depth_multiplier, min_channels, by_alpha,
+                             hyper)
+    if fast and all(layer.kind in _FAST_KINDS for layer in first.layers):
+        points = _fast_points(by_alpha, by_resolution, params, dtype, accuracy, tick)
+    else:
+        points = _slow_points(model_spec, alpha_values, resolution_values, hyper, params, dtype,
+                              accuracy, tick)
+    return Sweep(model=model_spec.model, variant=chosen.name, source=model_spec.source,
+                 params_convention=params, dtype=dtype, depth_multiplier=depth_multiplier,
+                 min_channels=min_channels, alphas=alpha_values, resolutions=resolution_values,
+                 points=tuple(points),
+                 accuracy_citation=accuracy.citation if accuracy is not None else None)
+
+
+def _accuracy_for(model_spec: spec_module.ModelSpec, variant: str, depth_multiplier: int,
+                  min_channels: int, by_alpha: dict[Fraction, Network],
+                  hyper: dict) -> PaperAccuracy | None:
+    """The paper's accuracy applies only to the paper's networks: the built-in spec it was
+    measured on, its variant, depth multiplier 1, and channels unchanged by --min-channels."""
+    accuracy = load_paper_accuracy()
+    if model_spec.source != f"<built-in {accuracy.spec}>" or variant != accuracy.variant \
+            or depth_multiplier != 1:
+        return None
+    if min_channels != 1:
+        for alpha, network in by_alpha.items():
+            if not any(key[0] == alpha for key in accuracy.top1):
+                continue
+            plain = spec_module.resolve(model_spec, alpha=alpha, resolution=network.resolution,
+                                        **{**hyper, "min_channels": 1})
+            if plain.layers != network.layers:
+                return None
+    return accuracy
+
+
+def _fast_points(by_alpha: dict[Fraction, Network], by_resolution: dict[int, Network],
+                 params: str, dtype: str, accuracy: PaperAccuracy | None,
+                 tick: Callable[[int], None]) -> list[SweepPoint]:
+    size = engine.DTYPE_BYTES[dtype]
+    spatial = {}
+    for resolution, network in by_resolution.items():
+        spatial[resolution] = _spatial_terms(network)
+    reference = next(iter(by_resolution.values()))
+    mul, add = operator.mul, operator.add
+    points = []
+    for alpha, alpha_network in by_alpha.items():
+        _check_aligned(alpha_network, reference)
+        ch = _channel_terms(alpha_network, params)
+        for resolution, sp in spatial.items():
+            fc_weights = sum(map(mul, ch.fc_weights_per_pixel, sp.fc_in_pixels))
+            mult_adds = sum(map(mul, ch.conv_weights, sp.conv_out_pixels)) + fc_weights
+            total_params = ch.fixed_params + fc_weights
+            peak_elements = max(map(add, map(mul, sp.in_pixels, ch.in_channels),
+                                    map(mul, sp.out_pixels, ch.out_channels)))
+            top1 = accuracy.lookup(alpha, resolution) if accuracy is not None else None
+            points.append(SweepPoint(alpha, resolution, mult_adds, total_params,
+                                     total_params * size, peak_elements * size, top1))
+        tick(len(spatial))
+    return points
+
+
+def _slow_points(model_spec: spec_module.ModelSpec, alphas: tuple[Fraction, ...],
+                 resolutions: tuple[int, ...], hyper: dict, params: str, dtype: str,
+                 accuracy: PaperAccuracy | None,
+                 tick: Callable[[int], None]) -> list[SweepPoint]:
+    points = []
+    for alpha in alphas:
+        for resolution in resolutions:
+            points.append(point_from_report(
+                engine.analyze(spec_module.resolve(model_spec, alpha=alpha,
+                                                   resolution=resolution, **hyper),
+                               params=params, dtype=dtype),
+                alpha, accuracy))
+        tick(len(resolutions))
+    return points
+
+
+def point_from_report(report: engine.Report, alpha: Fraction,
+                      accuracy: PaperAccuracy | None = None) -> SweepPoint:
+    """The sweep row `mncost table` would give for the same configuration."""
+    resolution = report.network.resolution
+    top1 = accuracy.lookup(alpha, resolution) if accuracy is not None else None
+    return SweepPoint(alpha, resolution, report.mult_adds, report.params, report.weight_bytes,
+                      report.peak_activation_bytes, top1)
+
+
+__all__ = ["PAPER_ALPHAS", "PAPER_RESOLUTIONS", "PaperAccuracy", "Sweep", "SweepPoint",
+           "format_number", "load_paper_accuracy", "parse_alphas", "parse_resolutions",
+           "parse_values", "point_from_report", "run"]
