@@ -30,6 +30,7 @@ from typing import Callable
 
 from mncost import engine
 from mncost.errors import MissingExtra
+from mncost.memory import DEFAULT_MAX_MEMORY
 from mncost.layers import Network
 
 DEFAULT_RUNS = 30
@@ -140,7 +141,8 @@ def forward_passes(network: Network, *, runs: int = DEFAULT_RUNS,
 
 
 def run(network: Network, *, runs: int = DEFAULT_RUNS, warmup: int = DEFAULT_WARMUP,
-        threads: int | None = None, progress: Progress | None = None) -> BenchResult:
+        threads: int | None = None, progress: Progress | None = None,
+        max_memory: int | None = DEFAULT_MAX_MEMORY) -> BenchResult:
     """Build ``network``, time it, and break the time down by layer kind."""
     if runs < 1 or warmup < 0:
         raise ValueError("runs must be at least 1 and warmup at least 0")
@@ -153,7 +155,7 @@ def run(network: Network, *, runs: int = DEFAULT_RUNS, warmup: int = DEFAULT_WAR
     try:
         if threads is not None:
             torch.set_num_threads(threads)
-        model = builder.build(network).eval()
+        model = builder.build(network, max_memory=max_memory).eval()
         x = builder.input_tensor(network)
         tick(1)
         with torch.no_grad():

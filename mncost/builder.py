@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 from mncost.layers import Conv, GlobalAvgPool, Layer, Linear, Network, Shape, Softmax
+from mncost.memory import DEFAULT_MAX_MEMORY, check_memory
 
 __all__ = ["build", "layer_module", "layer_modules", "input_tensor", "output_shape",
            "BuiltNetwork", "ACTIVATIONS"]
@@ -105,15 +106,20 @@ def _register(root: nn.Module, name: str, module: nn.Module) -> None:
     parent.add_module(parts[-1], module)
 
 
-def build(network: Network, *, init: bool = True) -> nn.Module:
+def build(network: Network, *, init: bool = True,
+          max_memory: int | None = DEFAULT_MAX_MEMORY) -> nn.Module:
     """Build ``network`` as a ``torch.nn.Module`` on the CPU in float32, module names equal to
     layer names (``model.get_submodule("block3.dw")``).
+
+    Refuses, before allocating anything, a model whose ``memory_estimate`` exceeds
+    ``max_memory`` bytes (``None``: no limit).
 
     The module is in training mode like any new module: call ``.eval()`` before inference.
     ``init=False`` skips PyTorch's random weight initialisation and fills every parameter and
     buffer with zeros instead (batch-norm running variance with ones): much faster for large
     models, and enough for anything that only counts or times.
     """
+    check_memory(network, max_memory)
     if init:
         return BuiltNetwork(network)
     with torch.device("meta"):

@@ -31,6 +31,7 @@ from typing import Any, Iterator
 from mncost import presets
 from mncost.engine import Report, analyze
 from mncost.errors import MissingExtra
+from mncost.memory import DEFAULT_MAX_MEMORY
 from mncost.layers import Conv, GlobalAvgPool, Network, Shape
 
 # The closed forms fvcore's non-conv handles must follow (fvcore/nn/jit_handles.py).
@@ -276,7 +277,8 @@ def _params_all(module: Any) -> int:
     return sum(p.numel() for p in module.parameters()) + stats
 
 
-def crosscheck(network: Network, report: Report | None = None, *, model: Any = None) -> Crosscheck:
+def crosscheck(network: Network, report: Report | None = None, *, model: Any = None,
+               max_memory: int | None = DEFAULT_MAX_MEMORY) -> Crosscheck:
     """Build (or take) the torch model for ``network``, profile it, reconcile every number.
 
     ``report`` defaults to ``engine.analyze(network)``; ``model`` defaults to
@@ -290,7 +292,7 @@ def crosscheck(network: Network, report: Report | None = None, *, model: Any = N
 
     report = report if report is not None else analyze(network)
     if model is None:
-        model = builder.build(network, init=False)
+        model = builder.build(network, init=False, max_memory=max_memory)
     model = model.eval()
     x = builder.input_tensor(network)
     modules = builder.layer_modules(model, network)

@@ -9,7 +9,8 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from mncost.commands.common import ModelChoice, console, emit, format_option, model_options
+from mncost.commands.common import (ModelChoice, console, emit, format_option, max_memory_option,
+                                    max_memory_value, model_options)
 from mncost.errors import ConfigError
 
 KIND_CSV_FIELDS = ("kind", "layers", "mult_adds", "mult_add_share", "time_ms", "time_share")
@@ -31,9 +32,10 @@ COMPARE_CSV_FIELDS = ("model", "variant", "alpha", "resolution", "mult_adds", "m
               help="Benchmark two models (variant names or spec files, with optional "
                    "@alpha=..,resolution=.. as in `mncost compare`) and report the measured "
                    "speed-up of B over A next to the mult-add ratio A / B.")
+@max_memory_option
 @format_option()
 def bench(model: ModelChoice, threads: int | None, runs: int, warmup: int,
-          compare_sides: tuple[str, str] | None, fmt: str) -> None:
+          compare_sides: tuple[str, str] | None, max_memory: int | None, fmt: str) -> None:
     """Measured CPU latency of the model in PyTorch, next to its mult-adds.
 
     Builds the spec's network with PyTorch (needs the 'verify' extra), puts it in eval mode
@@ -71,7 +73,8 @@ def bench(model: ModelChoice, threads: int | None, runs: int, warmup: int,
         for label, network in targets:
             total = bench_module.forward_passes(network, runs=runs, warmup=warmup)
             results.append(bench_module.run(network, runs=runs, warmup=warmup, threads=threads,
-                                            progress=start_task(label, total)))
+                                            progress=start_task(label, total),
+                                            max_memory=max_memory_value(max_memory)))
 
     if compare_sides is None:
         result = results[0]

@@ -156,3 +156,31 @@ def emit(fmt: str, *, rich: Callable[[], Any] | None = None,
         console().print(rich())
     else:  # a command offered a format it cannot produce: a programming error
         raise AssertionError(f"format {fmt!r} not provided")
+
+
+def max_memory_option(f: Callable) -> Callable:
+    """--max-memory SIZE: the most the PyTorch builder may allocate (verify, bench)."""
+    def parse(ctx: click.Context, param: click.Parameter, value: Any) -> int | None:
+        if value is None:
+            return None
+        if str(value).strip().lower() == "none":
+            return 0
+        from mncost.budget import parse_quantity
+        try:
+            return parse_quantity(value, "weight_bytes")
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return click.option(
+        "--max-memory", metavar="SIZE", default=None, callback=parse,
+        help="Refuse to build a model needing more than SIZE of float32 weights + activations "
+             "(e.g. 16GiB; 'none' for no limit). Default: 4 GiB.")(f)
+
+
+def max_memory_value(option: int | None) -> int | None:
+    """The builder's max_memory for a --max-memory value: default, a size, or 0 = no limit."""
+    from mncost.memory import DEFAULT_MAX_MEMORY
+
+    if option is None:
+        return DEFAULT_MAX_MEMORY
+    return None if option == 0 else option

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from mncost.commands.common import ModelChoice, console, emit, format_option, model_options
+from mncost.commands.common import (ModelChoice, console, emit, format_option, max_memory_option,
+                                    max_memory_value, model_options)
 from mncost.errors import VerifyMismatch
 
 VERIFY_FORMATS = ("rich", "markdown", "json")
@@ -19,8 +20,9 @@ VERIFY_FORMATS = ("rich", "markdown", "json")
               help="Verify every variant of the spec at α ∈ {1.0, 0.75, 0.5, 0.25} × resolution "
                    "∈ {224, 192, 160, 128} (with a progress bar on stderr) instead of one "
                    "model. --depth-multiplier and --min-channels still apply.")
+@max_memory_option
 @format_option(VERIFY_FORMATS)
-def verify(model: ModelChoice, grid: bool, fmt: str) -> None:
+def verify(model: ModelChoice, grid: bool, max_memory: int | None, fmt: str) -> None:
     """Build the model in PyTorch, profile it with fvcore and torch, reconcile every number.
 
     The spec is instantiated as a real torch.nn.Module (module names = layer names) and run on
@@ -53,13 +55,13 @@ def verify(model: ModelChoice, grid: bool, fmt: str) -> None:
         if given:
             raise click.UsageError(f"--grid chooses variants, α and resolutions itself; "
                                    f"drop {', '.join(given)}")
-        _run_grid(model, fmt)
+        _run_grid(model, fmt, max_memory_value(max_memory))
         return
 
     from mncost import api
 
     network = api.network(model.spec, **model.resolve_kwargs())
-    result = verify_module.crosscheck(network)
+    result = verify_module.crosscheck(network, max_memory=max_memory_value(max_memory))
 
     def rich():
         from rich.console import Group
@@ -194,7 +196,7 @@ def _failure_message(mismatches) -> str:
 
 # -- the grid -----------------------------------------------------------------------------------
 
-def _run_grid(model: ModelChoice, fmt: str) -> None:
+def _run_grid(model: ModelChoice, fmt: str, max_memory: int | None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
         TimeElapsedColumn
 
@@ -217,7 +219,7 @@ def _run_grid(model: ModelChoice, fmt: str) -> None:
                                           resolution=point.resolution,
                                           depth_multiplier=model.depth_multiplier,
                                           min_channels=model.min_channels)
-            results.append(verify_module.crosscheck(network))
+            results.append(verify_module.crosscheck(network, max_memory=max_memory))
             progress.advance(task)
     seconds = time.perf_counter() - start
     failed = [r for r in results if not r.ok]
