@@ -15,22 +15,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 
+from _timing import measure  # benchmarks/_timing.py
+
 GRID = ["--alpha", "0.01:1:0.01", "--resolution", "128:326:2"]
 TARGET_SECONDS = 2.0
-
-
-def measure(argv: list[str], runs: int) -> list[float]:
-    subprocess.run(argv, check=True, capture_output=True)  # warm the OS file cache
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def main() -> None:

@@ -6,9 +6,6 @@ every command's table looks the same in every format and carries the same number
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -115,6 +112,9 @@ CSV_FIELDS = ("name", "kind", "stride", "input_shape", "output_shape", "mult_add
 
 def report_csv(report: Report) -> str:
     """One row per layer with the JSON field names; shapes written as ``HxWxC``."""
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
@@ -212,4 +212,6 @@ def markdown(table: TableData) -> str:
 
 
 def to_json(data: Any) -> str:
+    import json
+
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -219,8 +219,10 @@ def _entry(item: Located, index: int, default_bn: bool, default_act: str | None,
     if name is not None and not _NAME.match(name):
         raise item.get("name").error(f"must be an identifier (letters, digits, _), got {name!r}")
     needs_out = kind in ("conv", "separable", "pw")
-    out = item.get("out", ... if needs_out else None, required=needs_out)
-    out_value = out.optional(lambda v: v.positive_int(maximum=MAX_CHANNELS))
+    if needs_out:  # required, and null is not a channel count
+        out_value = item.get("out", required=True).positive_int(maximum=MAX_CHANNELS)
+    else:  # fc: null or absent means the spec's classes
+        out_value = item.get("out", None).optional(lambda v: v.positive_int(maximum=MAX_CHANNELS))
     kernel = 1 if kind == "pw" else item.get("kernel", 3).positive_int(maximum=MAX_KERNEL)
     stride = item.get("stride", 1).positive_int(maximum=MAX_RESOLUTION)
     padding = item.get("padding", None).optional(

@@ -30,6 +30,15 @@ def mobilenet_spec() -> spec_module.ModelSpec:
     return spec_module.load()
 
 
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def tiny_mixed_spec() -> Path:
+    """tests/data/tiny_mixed.yaml: bias, relu6/relu, batch norm on and off, 5×5 dw, odd size."""
+    return DATA / "tiny_mixed.yaml"
+
+
 @pytest.fixture
 def write_yaml(tmp_path: Path):
     """Write dedented YAML text to a file under tmp_path and return its path."""

@@ -12,20 +12,6 @@ from mncost.layers import Conv, Network, Shape  # noqa: E402
 
 pytestmark = pytest.mark.torch
 
-TINY = """
-model: Tiny
-input: {resolution: 33, channels: 3}
-classes: 10
-defaults: {batch_norm: true, activation: relu6, bias: true}
-layers:
-  - {kind: conv, kernel: 3, stride: 2, out: 8}
-  - {kind: separable, stride: 1, out: 16, activation: none, batch_norm: false}
-  - {kind: dw, stride: 2, kernel: 5}
-  - {kind: pw, out: 24, activation: relu, bias: false}
-  - {kind: avgpool}
-  - {kind: fc}
-  - {kind: softmax}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +21,8 @@ def mobilenet():
 
 
 @pytest.fixture
-def tiny(write_yaml):
-    net = api.network(str(write_yaml(TINY)))
+def tiny(tiny_mixed_spec):
+    net = api.network(str(tiny_mixed_spec))
     return net, builder.build(net).eval()
 
 

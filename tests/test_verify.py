@@ -122,21 +122,8 @@ class TestRichOutput:
         out = invoke("verify", "-a", "0.25", "-r", "128", "-f", "markdown").stdout
         assert "### verify · MobileNet v1" in out and "| block1.dw |" in out
 
-    def test_custom_spec_with_bias_relu6_and_no_batch_norm(self, invoke, write_yaml):
-        path = write_yaml("""
-            model: Tiny
-            input: {resolution: 33, channels: 3}
-            classes: 10
-            defaults: {batch_norm: true, activation: relu6, bias: true}
-            layers:
-              - {kind: conv, kernel: 3, stride: 2, out: 8}
-              - {kind: separable, stride: 1, out: 16, activation: none, batch_norm: false}
-              - {kind: dw, stride: 2, kernel: 5}
-              - {kind: pw, out: 24, activation: relu, bias: false}
-              - {kind: avgpool}
-              - {kind: fc}
-              - {kind: softmax}
-            """)
+    def test_custom_spec_with_bias_relu6_and_no_batch_norm(self, invoke, tiny_mixed_spec):
+        path = tiny_mixed_spec
         result = invoke("verify", "--spec", path, "-f", "json")
         data = json.loads(result.stdout)
         assert result.exit_code == 0 and data["ok"]

@@ -136,8 +136,9 @@ def console(stderr: bool = False):
     stream = sys.stderr if stderr else sys.stdout
     is_tty = hasattr(stream, "isatty") and stream.isatty()
     width = None if is_tty else int(os.environ.get("COLUMNS", "160") or 160)
+    # markup and emoji off: table cells are data (a spec may name a layer "[x]"), never markup.
     return Console(file=stream, width=width, no_color=bool(os.environ.get("NO_COLOR")) or None,
-                   highlight=False, soft_wrap=False)
+                   highlight=False, soft_wrap=False, markup=False, emoji=False)
 
 
 def emit(fmt: str, *, rich: Callable[[], Any] | None = None,
