@@ -100,6 +100,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "weight_bytes": report.weight_bytes,
             "peak_activation_bytes": report.peak_activation_bytes,
         },
+        "peak_activation_layer": report.peak_activation_layer,
         "by_kind": [
             {"kind": k.kind, "layers": k.layers, "mult_adds": k.mult_adds, "params": k.params}
             for k in report.by_kind()
