@@ -15,9 +15,13 @@ from mncost.engine import Report, kind_label
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a TableData; ``styles`` maps a cell's text to a rich style (``ok`` → green),
+    so colour is data the renderer applies, never markup inside a cell."""
+
     key: str
     header: str
     numeric: bool = False
+    styles: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

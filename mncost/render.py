@@ -15,8 +15,14 @@ def rich_table(data: TableData) -> RenderableType:
     for column in data.columns:
         table.add_column(column.header, justify="right" if column.numeric else "left",
                          no_wrap=column.numeric)
+    styled = {c.key: dict(c.styles) for c in data.columns if c.styles}
     for row in data.rows:
-        table.add_row(*(row.get(c.key, "") for c in data.columns))
+        cells: list[RenderableType] = []
+        for column in data.columns:
+            text = row.get(column.key, "")
+            style = styled.get(column.key, {}).get(text)
+            cells.append(Text(text, style=style) if style else text)
+        table.add_row(*cells)
     if data.footer is not None:
         table.add_section()
         table.add_row(*(row_cell for row_cell in (data.footer.get(c.key, "")

@@ -44,6 +44,16 @@ class TestRichOutput:
         monkeypatch.setenv("NO_COLOR", "1")
         assert console().no_color is True
 
+    @pytest.mark.parametrize("args", [["table"], ["check", "mncost/configs/budgets.yaml"],
+                                      ["compare", "standard", "separable"]])
+    def test_narrow_terminal_never_truncates_cells(self, runner, args):
+        from mncost.cli import main
+        out = runner.invoke(main, args, env={"COLUMNS": "60"}).stdout
+        assert "…" not in out
+        wide = runner.invoke(main, args, env={"COLUMNS": "300"}).stdout
+        table_lines = [line for line in wide.splitlines() if line.startswith("│")]
+        assert table_lines and all(line in out for line in table_lines)
+
     def test_params_convention_in_header(self, invoke):
         assert "Params (paper)" in invoke("table", "--params", "paper").stdout
 

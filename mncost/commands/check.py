@@ -12,7 +12,8 @@ from mncost.commands.common import emit, format_option
 
 CHECK_FORMATS = ("rich", "json", "markdown", "github", "junit")
 _STATUS_MARKDOWN = {"ok": "✅ ok", "warn": "⚠️ warn", "fail": "❌ fail"}
-_STATUS_RICH = {"ok": "[green]ok[/]", "warn": "[bold yellow]warn[/]", "fail": "[bold red]FAIL[/]"}
+_STATUS_RICH = {"ok": "ok", "warn": "warn", "fail": "FAIL"}
+_STATUS_STYLES = (("ok", "green"), ("warn", "bold yellow"), ("FAIL", "bold red"))
 
 
 @click.command()
@@ -171,7 +172,7 @@ class _View:
             columns += [Column("baseline", "Baseline", numeric=True),
                         Column("growth", "Growth", numeric=True),
                         Column("tolerance", "Tol.", numeric=True)]
-        columns.append(Column("status", "Status"))
+        columns.append(Column("status", "Status", styles=_STATUS_STYLES))
         rows = []
         for results in results_by_entry(self.result.results).values():
             model = self._model_label(results[0].entry)
@@ -205,7 +206,6 @@ class _View:
     # -- formats ----------------------------------------------------------------------------
     def rich(self):
         from rich.console import Group
-        from rich.markup import escape
         from rich.text import Text
 
         from mncost.render import rich_table
@@ -225,7 +225,7 @@ class _View:
         for message in self.accepted_growth():
             parts.append(Text(f"· {message}", style="dim"))
         for note in self.result.notes:
-            parts.append(Text(f"· {escape(note)}", style="dim"))
+            parts.append(Text(f"· {note}", style="dim"))
         return Group(*parts)
 
     def markdown(self) -> str:

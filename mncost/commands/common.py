@@ -154,7 +154,14 @@ def emit(fmt: str, *, rich: Callable[[], Any] | None = None,
     elif fmt == "markdown" and markdown is not None:
         click.echo(markdown(), nl=False)
     elif fmt == "rich" and rich is not None:
-        console().print(rich())
+        out = console()
+        renderable = rich()
+        # Never squeeze: in a narrow terminal rich would shrink text columns to "L…". Print at
+        # the widest table's natural width instead and let the terminal wrap; nothing is lost.
+        needed = _table_width(out, renderable)
+        if needed > out.width:
+            out.width = needed
+        out.print(renderable)
     else:  # a command offered a format it cannot produce: a programming error
         raise AssertionError(f"format {fmt!r} not provided")
 
@@ -185,3 +192,16 @@ def max_memory_value(option: int | None) -> int | None:
     if option is None:
         return DEFAULT_MAX_MEMORY
     return None if option == 0 else option
+
+
+def _table_width(out, renderable) -> int:
+    """The natural width of the widest rich Table in ``renderable`` (a Table or a Group)."""
+    from rich.console import Group
+    from rich.measure import Measurement
+    from rich.table import Table
+
+    if isinstance(renderable, Table):
+        return Measurement.get(out, out.options.update_width(1 << 16), renderable).maximum
+    if isinstance(renderable, Group):
+        return max((_table_width(out, part) for part in renderable.renderables), default=0)
+    return 0
