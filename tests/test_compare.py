@@ -9,9 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
-import textwrap
 from fractions import Fraction
 
 import pytest
@@ -492,19 +489,3 @@ class TestRatioWords:
     def test_memory_is_less_not_fewer(self):
         assert ratio_words(300, 100, "weight memory", countable=False) == \
             "3.0× less weight memory"
-
-
-def test_compare_never_imports_torch():
-    code = textwrap.dedent("""
-        import sys
-        from mncost.cli import main
-        try:
-            main(["compare", "standard", "separable", "--format", "json"], standalone_mode=False)
-        finally:
-            heavy = sorted(m for m in ("torch", "fvcore", "matplotlib", "rich")
-                           if m in sys.modules)
-            sys.stderr.write("HEAVY=" + ",".join(heavy))
-    """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
-    assert result.stderr.strip().endswith("HEAVY=")

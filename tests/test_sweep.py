@@ -369,14 +369,6 @@ class TestCommand:
         out = invoke("sweep", "--help").stdout
         assert "Examples:" in out and "0.25:1.0:0.05" in out and "--force" in out
 
-    def test_no_torch_or_matplotlib_without_plot(self):
-        code = ("import sys; from click.testing import CliRunner; from mncost.cli import main; "
-                "r = CliRunner().invoke(main, ['sweep', '-f', 'json']); assert r.exit_code == 0; "
-                "print(sorted(m for m in ('torch', 'matplotlib', 'fvcore') if m in sys.modules))")
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True).stdout
-        assert out.strip() == "[]"
-
 
 class TestPlot:
     """--plot writes atomically, never replaces a file without --force, has a fixed size."""

@@ -110,8 +110,11 @@ def sweep(spec: str | None, variant: str | None, alphas: str, resolutions: str,
 @contextlib.contextmanager
 def _progress(count: int) -> Iterator[Callable[[int], None] | None]:
     """A rich progress bar on stderr for grids that take over a second, on a terminal."""
+    if count < PROGRESS_FROM:  # decided before creating a console: JSON runs need no rich
+        yield None
+        return
     err = console(stderr=True)
-    if count < PROGRESS_FROM or not err.is_terminal:
+    if not err.is_terminal:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
