@@ -37,7 +37,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -47,8 +46,9 @@ from typing import Any, Iterable, Mapping
 from mncost import engine, spec as spec_module
 from mncost.engine import DEFAULT_DTYPE, DEFAULT_PARAMS, DTYPE_BYTES, PARAMS_CONVENTIONS, Report
 from mncost.errors import BudgetError, ConfigError, SpecError
+from mncost.fileio import write_atomically
 from mncost.layers import Network
-from mncost.yamlio import Located, did_you_mean, load_file, read_text
+from mncost.yamlio import Located, describe_value, did_you_mean, load_file, read_text
 
 METRICS = ("mult_adds", "params", "weight_bytes", "peak_activation_bytes")
 BYTE_METRICS = ("weight_bytes", "peak_activation_bytes")
@@ -92,7 +92,8 @@ def parse_quantity(value: object, metric: str = "mult_adds") -> int:
     """
     bytes_ok = metric in BYTE_METRICS
     if isinstance(value, bool) or value is None or not isinstance(value, (int, float, str)):
-        raise ValueError(f"must be a number or a string like \"80M\", got {_describe(value)}")
+        raise ValueError("must be a number or a string like \"80M\", got "
+                         f"{describe_value(value)}")
     if isinstance(value, int):
         exact = Fraction(value)
         text = str(value)
@@ -155,7 +156,8 @@ def _parse_quantity_text(text: str, bytes_ok: bool) -> Fraction:
 def parse_percent(value: object) -> Fraction:
     """A tolerance in percent, exact: ``0.5``, ``2``, ``"1.5%"``. Must be >= 0 and finite."""
     if isinstance(value, bool) or value is None or not isinstance(value, (int, float, str)):
-        raise ValueError(f"must be a percentage like 0.5 or \"0.5%\", got {_describe(value)}")
+        raise ValueError("must be a percentage like 0.5 or \"0.5%\", got "
+                         f"{describe_value(value)}")
     if isinstance(value, int):
         result = Fraction(value)
     elif isinstance(value, float):
@@ -175,18 +177,6 @@ def parse_percent(value: object) -> Fraction:
     if result > MAX_TOLERANCE:
         raise ValueError(f"must be at most {MAX_TOLERANCE} percent, got {value}")
     return result
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
 
 
 # -- the budget file ----------------------------------------------------------------------------
@@ -429,7 +419,7 @@ def _positive_fraction(node: Located, what: str) -> Fraction:
             raise ValueError
         number = spec_module.parse_fraction(value, what)
     except (ValueError, ConfigError):
-        raise node.error(f"must be a number, got {_describe(value)}") from None
+        raise node.error(f"must be a number, got {describe_value(value)}") from None
     if number <= 0 or (isinstance(value, float) and value != value):
         raise node.error(f"must be greater than 0, got {value}")
     return number
@@ -524,30 +514,9 @@ def write_atomic(path: str | os.PathLike, text: str) -> bool:
             return False
     except OSError:
         pass
-    directory = target.parent if str(target.parent) else Path(".")
     try:
-        mode = target.stat().st_mode & 0o777 if target.exists() else None
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                        dir=directory)
+        write_atomically(target, lambda stream: stream.write(data))
     except OSError as exc:
-        raise BudgetError(f"cannot write baseline: {exc.strerror or exc}",
-                          file=str(path)) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
-    except OSError as exc:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
         raise BudgetError(f"cannot write baseline: {exc.strerror or exc}",
                           file=str(path)) from None
     return True

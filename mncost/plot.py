@@ -12,11 +12,11 @@ place with ``os.link``, which fails rather than overwrite if the file appeared m
 from __future__ import annotations
 
 import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
 from mncost.errors import ConfigError, MissingExtra
+from mncost.fileio import write_atomically
 from mncost.sweep import Sweep, SweepPoint, format_number
 
 DPI = 150
@@ -214,32 +214,13 @@ def _plain_log_ticks(ax, y: bool = True) -> None:
 
 
 def _write_atomically(figure, target: Path, overwrite: bool) -> None:
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    temp = Path(temp_name)
+    def save(stream) -> None:
+        figure.savefig(stream, format=FORMATS[target.suffix.lower()], dpi=DPI)
+
     try:
-        with os.fdopen(fd, "wb") as stream:
-            figure.savefig(stream, format=FORMATS[target.suffix.lower()], dpi=DPI)
-        os.chmod(temp, 0o666 & ~_umask())
-        if overwrite:
-            os.replace(temp, target)
-            return
-        try:
-            os.link(temp, target)  # atomic, and fails if the target exists
-        except FileExistsError:
-            raise ConfigError(f"{str(target)!r} already exists; pass --force to "
-                              "overwrite it") from None
-        except OSError:  # a file system without hard links
-            if target.exists():
-                raise ConfigError(f"{str(target)!r} already exists; pass --force to "
-                                  "overwrite it") from None
-            os.replace(temp, target)
-    finally:
-        if temp.exists():
-            temp.unlink()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        write_atomically(target, save, overwrite=overwrite)
+    except FileExistsError:
+        raise ConfigError(f"{str(target)!r} already exists; pass --force to "
+                          "overwrite it") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot write plot {str(target)!r}: {exc.strerror or exc}") from None

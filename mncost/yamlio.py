@@ -146,7 +146,8 @@ def load_file(path: str | os.PathLike, display: str | None = None) -> tuple[Any,
     return load_yaml(read_text(path, shown), shown), shown
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """A value as an error message shows it: true, null, a list, 'text', 8.5."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -189,7 +190,7 @@ class Located:
 
     def mapping(self, allowed: list[str] | None = None) -> "Located":
         if not isinstance(self.value, dict):
-            raise self.error(f"must be a mapping, got {_describe(self.value)}")
+            raise self.error(f"must be a mapping, got {describe_value(self.value)}")
         if allowed is not None:
             for key in self.value:
                 if key not in allowed:
@@ -221,7 +222,7 @@ class Located:
 
     def sequence(self, *, allow_empty: bool = True) -> list["Located"]:
         if not isinstance(self.value, list):
-            raise self.error(f"must be a list, got {_describe(self.value)}")
+            raise self.error(f"must be a list, got {describe_value(self.value)}")
         if not allow_empty and not self.value:
             raise self.error("must not be empty")
         lines = getattr(self.value, "item_lines", [self.line] * len(self.value))
@@ -233,7 +234,7 @@ class Located:
                 what: str = "an integer") -> int:
         value = self.value
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(f"must be {what}, got {_describe(value)}")
+            raise self.error(f"must be {what}, got {describe_value(value)}")
         if minimum is not None and value < minimum:
             raise self.error(f"must be {what}, got {value}")
         if maximum is not None and value > maximum:
@@ -246,7 +247,7 @@ class Located:
     def number(self, *, positive: bool = False) -> float | int:
         value = self.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.error(f"must be a number, got {_describe(value)}")
+            raise self.error(f"must be a number, got {describe_value(value)}")
         if isinstance(value, float) and not math.isfinite(value):
             raise self.error(f"must be a finite number, got {value}")
         if positive and value <= 0:
@@ -255,13 +256,13 @@ class Located:
 
     def boolean(self) -> bool:
         if not isinstance(self.value, bool):
-            raise self.error(f"must be true or false, got {_describe(self.value)}")
+            raise self.error(f"must be true or false, got {describe_value(self.value)}")
         return self.value
 
     def string(self, *, choices: list[str] | None = None, nonempty: bool = True) -> str:
         value = self.value
         if not isinstance(value, str):
-            raise self.error(f"must be a string, got {_describe(value)}")
+            raise self.error(f"must be a string, got {describe_value(value)}")
         if nonempty and not value.strip():
             raise self.error("must not be empty")
         if choices is not None and value not in choices:

@@ -1,0 +1,57 @@
+"""Writing files the user owns: all or nothing, never a truncated or half-written file.
+
+Used for budget baselines and sweep plots. Pure stdlib, no heavy imports.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+
+def write_atomically(target: Path, write: Callable[[BinaryIO], None], *,
+                     overwrite: bool = True) -> None:
+    """Write ``target`` through ``write(stream)`` into a temporary file in the same directory,
+    then put it in place in one step, so a reader never sees a partial file and a failure
+    leaves any existing file untouched.
+
+    ``overwrite=True`` replaces an existing file (``os.replace``) and keeps its permission
+    bits; ``overwrite=False`` uses ``os.link``, which raises ``FileExistsError`` rather than
+    replace a file that appeared meanwhile. New files get the umask's default mode. Raises
+    ``OSError`` on failure; the temporary file is always removed.
+    """
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, _mode_for(target))
+        if overwrite:
+            os.replace(temp, target)
+            return
+        try:
+            os.link(temp, target)  # atomic, and fails if the target exists
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links
+            if target.exists():
+                raise FileExistsError(17, "File exists", str(target)) from None
+            os.replace(temp, target)
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+def _mode_for(target: Path) -> int:
+    """The existing file's permission bits, else what the umask gives a new file."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
