@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from mncost.engine import Report, kind_label
+from mncost.layers import Network
 
 
 @dataclass(frozen=True)
@@ -73,15 +74,16 @@ def shape_text(shape: Sequence[int]) -> str:
 
 # -- the table command's views --------------------------------------------------------------
 
+def network_fields(net: Network) -> dict[str, Any]:
+    """Which model a JSON result describes; the same keys in every command's output."""
+    return {"model": net.model, "variant": net.variant, "alpha": net.alpha,
+            "resolution": net.resolution, "depth_multiplier": net.depth_multiplier}
+
+
 def report_dict(report: Report) -> dict[str, Any]:
     """The documented JSON contract of ``mncost table`` (README "JSON output")."""
-    net = report.network
     return {
-        "model": net.model,
-        "variant": net.variant,
-        "alpha": net.alpha,
-        "resolution": net.resolution,
-        "depth_multiplier": net.depth_multiplier,
+        **network_fields(report.network),
         "params_convention": report.params_convention,
         "dtype": report.dtype,
         "layers": [

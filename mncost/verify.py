@@ -31,6 +31,7 @@ from typing import Any, Iterator
 from mncost import presets
 from mncost.engine import Report, analyze
 from mncost.errors import MissingExtra
+from mncost.formats import network_fields
 from mncost.memory import DEFAULT_MAX_MEMORY
 from mncost.layers import Conv, GlobalAvgPool, Network, Shape
 
@@ -141,14 +142,9 @@ class Crosscheck:
 
     def as_dict(self) -> dict[str, Any]:
         """The documented JSON of ``mncost verify`` (docs/verify.md)."""
-        net = self.network
         return {
             "ok": self.ok,
-            "model": net.model,
-            "variant": net.variant,
-            "alpha": net.alpha,
-            "resolution": net.resolution,
-            "depth_multiplier": net.depth_multiplier,
+            **network_fields(self.network),
             "analytic": {"mult_adds": self.report.mult_adds,
                          "params": self.report.params_as("trainable"),
                          "flops": 2 * self.report.mult_adds},

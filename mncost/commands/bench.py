@@ -154,11 +154,11 @@ def _ms_text(seconds: float) -> str:
 
 def bench_dict(result) -> dict[str, Any]:
     """The JSON contract of `mncost bench` (docs/sweep.md "mncost bench")."""
-    net = result.network
+    from mncost.formats import network_fields
+
     lat = result.latency
     return {
-        "model": net.model, "variant": net.variant, "alpha": net.alpha,
-        "resolution": net.resolution, "depth_multiplier": net.depth_multiplier,
+        **network_fields(result.network),
         "device": "cpu", "dtype": "float32", "batch": 1, "threads": result.threads,
         "runs": result.runs, "warmup": result.warmup, "torch_version": result.torch_version,
         "mult_adds": result.mult_adds,
