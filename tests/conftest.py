@@ -40,6 +40,12 @@ def tiny_mixed_spec() -> Path:
 
 
 @pytest.fixture
+def tiny_conv_spec() -> Path:
+    """tests/data/tiny_conv.yaml: conv 3×3 s2 (3→8, 32→16), global pool, fc to 10 classes."""
+    return DATA / "tiny_conv.yaml"
+
+
+@pytest.fixture
 def write_yaml(tmp_path: Path):
     """Write dedented YAML text to a file under tmp_path and return its path."""
     def write(text: str, name: str = "spec.yaml") -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import textwrap
 from fractions import Fraction
@@ -341,17 +342,9 @@ class TestSchema:
             """)
         assert [e.config.resolution for e in parsed.entries] == [112, 160]
 
-    def test_spec_is_relative_to_the_budget_file(self, tmp_path):
+    def test_spec_is_relative_to_the_budget_file(self, tmp_path, tiny_conv_spec):
         (tmp_path / "nets").mkdir()
-        (tmp_path / "nets" / "tiny.yaml").write_text(textwrap.dedent("""
-            model: Tiny
-            input: {resolution: 32, channels: 3}
-            classes: 10
-            layers:
-              - {kind: conv, kernel: 3, stride: 2, out: 8}
-              - {kind: avgpool}
-              - {kind: fc}
-            """), encoding="utf-8")
+        shutil.copy(tiny_conv_spec, tmp_path / "nets" / "tiny.yaml")
         path = tmp_path / "budgets.yaml"
         path.write_text("defaults: {spec: nets/tiny.yaml}\nbudgets:\n"
                         "  - {name: tiny, limits: {mult_adds: 1M}}\n", encoding="utf-8")

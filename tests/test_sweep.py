@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -401,6 +402,20 @@ class TestPlot:
         assert len(result.alphas) > 10 and len(result.points) > 40
         written = plot_sweep(result, tmp_path / "many.svg")
         assert written.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+    def test_write_failure_exits_2_and_keeps_the_old_file(self, invoke, tmp_path, monkeypatch):
+        pytest.importorskip("matplotlib")
+        target = tmp_path / "out.png"
+        target.write_bytes(b"old plot")
+
+        def refuse(src, dst):
+            raise PermissionError(13, "Permission denied")
+        monkeypatch.setattr(os, "replace", refuse)
+        result = invoke("sweep", "-a", "1", "-r", "224", "--plot", target, "--force")
+        assert result.exit_code == 2 and "Traceback" not in result.stderr
+        assert "cannot write plot" in result.stderr and "Permission denied" in result.stderr
+        assert target.read_bytes() == b"old plot"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
 
     def test_refusal_is_atomic_against_a_late_file(self, mobilenet_spec, tmp_path,
                                                    monkeypatch):

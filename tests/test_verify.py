@@ -233,17 +233,8 @@ class TestGrid:
                              ("separable", 1.0, 224))
         assert separable_224["fvcore"]["total"] == 578_875_904
 
-    def test_grid_summary_line(self, invoke, write_yaml):
-        path = write_yaml("""
-            model: Tiny
-            input: {resolution: 32, channels: 3}
-            classes: 10
-            layers:
-              - {kind: conv, kernel: 3, stride: 2, out: 8}
-              - {kind: avgpool}
-              - {kind: fc}
-            """)
-        result = invoke("verify", "--spec", path, "--grid")
+    def test_grid_summary_line(self, invoke, tiny_conv_spec):
+        result = invoke("verify", "--spec", tiny_conv_spec, "--grid")
         assert result.exit_code == 0
         last = result.stdout.strip().splitlines()[-1]
         assert last.startswith("✓ verify --grid: all 16 models (1 variant × 4 α × 4 resolutions")
