@@ -29,7 +29,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
-    from mncost import spec, sweep
+    from mncost.core import spec
+    from mncost.core import sweep
 
     alphas, resolutions = sweep.parse_alphas(GRID[1]), sweep.parse_resolutions(GRID[3])
     count = len(alphas) * len(resolutions)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mncost import engine, spec as spec_module
-from mncost.engine import DEFAULT_DTYPE, DEFAULT_PARAMS, Report
-from mncost.layers import Network
-from mncost.spec import ModelSpec
+from mncost.core import costing as engine
+from mncost.core import spec as spec_module
+from mncost.core.costing import DEFAULT_DTYPE, DEFAULT_PARAMS, Report
+from mncost.core.ir import Network
+from mncost.core.spec import ModelSpec
 
 
 def network(spec: str | Path | ModelSpec | None = None, *, variant: str | None = None,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mncost import spec as spec_module
+from mncost.core import spec as spec_module
 from mncost.cli import main
 
 

@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-CORE = ["mncost.layers", "mncost.spec", "mncost.engine", "mncost.yamlio", "mncost.compare",
-        "mncost.single_layer", "mncost.budget", "mncost.sweep", "mncost.presets",
-        "mncost.memory", "mncost.formats", "mncost.api"]
+CORE = ["mncost.core.ir", "mncost.core.spec", "mncost.core.costing", "mncost.core.yamlio", "mncost.core.compare",
+        "mncost.core.single_layer", "mncost.core.budget", "mncost.core.sweep", "mncost.core.presets",
+        "mncost.core.memory", "mncost.views.formats", "mncost.api"]
 HEAVY = ("torch", "fvcore", "matplotlib", "rich")
 
 
@@ -48,8 +48,8 @@ def test_analytic_commands_in_json_import_nothing_heavy(command, tmp_path):
 
 
 def test_one_cost_rule_per_kind():
-    from mncost import engine
-    from mncost.layers import LAYER_KINDS
+    from mncost.core import costing as engine
+    from mncost.core.ir import LAYER_KINDS
     assert set(engine.COST_RULES) == set(LAYER_KINDS)
     # conv, dw and pw share the one convolution formula
     assert engine.COST_RULES["conv"] is engine.COST_RULES["dw"] is engine.COST_RULES["pw"]

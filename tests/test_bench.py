@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
-from mncost import api, bench, spec as spec_module
+from mncost import api
+from mncost.torch import bench
+from mncost.core import spec as spec_module
 
 TINY = """
     model: Tiny

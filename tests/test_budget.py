@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from mncost import budget
-from mncost.errors import BudgetError, SpecError
-from mncost.yamlio import load_yaml
+from mncost.core import budget
+from mncost.core.errors import BudgetError, SpecError
+from mncost.core.yamlio import load_yaml
 
 # Table 1 after the first conv: (depthwise stride, pointwise output channels) per separable
 # block, with row 17's erratum (stride 1).
@@ -361,7 +361,7 @@ class TestSchema:
         assert entry.network.model == "MobileNet v1" and entry.config.spec == "mobilenet_v1"
 
     def test_shipped_example_parses_and_passes_with_headroom(self):
-        path = Path(budget.__file__).parent / "configs" / "budgets.yaml"
+        path = Path(budget.__file__).parent.parent / "configs" / "budgets.yaml"
         result = budget.check(budget.load(path))
         assert result.ok and not result.warnings
         assert len(result.budget.entries) >= 4

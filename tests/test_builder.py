@@ -7,8 +7,9 @@ import pytest
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
-from mncost import api, builder  # noqa: E402
-from mncost.layers import Conv, Network, Shape  # noqa: E402
+from mncost import api  # noqa: E402
+from mncost.torch import builder  # noqa: E402
+from mncost.core.ir import Conv, Network, Shape  # noqa: E402
 
 pytestmark = pytest.mark.torch
 

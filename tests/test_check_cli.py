@@ -421,7 +421,8 @@ class TestDocs:
             assert word in readme, word
 
     def test_schema_example_is_valid(self, tmp_path):
-        from mncost import budget, spec
+        from mncost.core import budget
+        from mncost.core import spec
         example = next(b for b in self.yaml_blocks(self.DOCS) if b.startswith("defaults:"))
         (tmp_path / "nets").mkdir()
         (tmp_path / "nets" / "my_mobilenet.yaml").write_bytes(

@@ -17,9 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mncost
-from mncost import formats, spec as spec_module, yamlio
-from mncost.compare import (Side, align_keys, compare, group_key, parse_side, ratio_words)
-from mncost.errors import ConfigError
+from mncost.views import formats
+from mncost.core import spec as spec_module
+from mncost.core import yamlio
+from mncost.core.compare import (Side, align_keys, compare, group_key, parse_side, ratio_words)
+from mncost.core.errors import ConfigError
 
 # Table 1 after conv1 (3×3×3×32, stride 2): each separable block as (stride, output channels).
 TABLE1_BLOCKS = ([(1, 64), (2, 128), (1, 128), (2, 256), (1, 256), (2, 512)]
@@ -52,7 +54,7 @@ def compare_json(invoke, *args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def analyzed(a: str, b: str, **shared) -> "mncost.compare.Comparison":
+def analyzed(a: str, b: str, **shared) -> "mncost.core.compare.Comparison":
     reports = []
     for text in (a, b):
         side = parse_side(text)

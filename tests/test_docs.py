@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mncost import spec, yamlio
+from mncost.core import spec
+from mncost.core import yamlio
 from mncost.cli import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 
 import mncost
-from mncost import engine, spec
-from mncost.engine import Cost, analyze
-from mncost.layers import Conv, Shape
+from mncost.core import costing as engine
+from mncost.core import spec
+from mncost.core.costing import Cost, analyze
+from mncost.core.ir import Conv, Shape
 
 # Paper Table 1, one tuple per conv/FC row: (kind, stride, kernel, c_in, c_out, input size),
 # with row 14 expanded and row 17's stride erratum applied (stride 1).
@@ -211,7 +212,7 @@ class TestCostRules:
         assert cost.params("trainable") == cost.params("all") == 3 * 3 * 4 * 8 + 8
 
     def test_every_network_kind_has_a_rule(self):
-        from mncost.layers import LAYER_KINDS
+        from mncost.core.ir import LAYER_KINDS
         assert set(LAYER_KINDS) <= set(engine.COST_RULES)
 
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mncost
-from mncost import spec
+from mncost.core import spec
 from mncost.cli import main
 
 settings.register_profile("default", max_examples=60, deadline=None,
@@ -88,7 +88,7 @@ class TestSpecCorpus:
 
     def test_unreadable_file(self, runner, tmp_path, monkeypatch):
         # Tests run as root here, where chmod 000 does not stop a read: simulate the OS error.
-        from mncost import yamlio
+        from mncost.core import yamlio
 
         def denied(*args, **kwargs):
             raise PermissionError(13, "Permission denied")

@@ -10,8 +10,8 @@ from fractions import Fraction
 import pytest
 
 import mncost
-from mncost.errors import ConfigError
-from mncost.single_layer import single_layer
+from mncost.core.errors import ConfigError
+from mncost.core.single_layer import single_layer
 
 TABLE3 = ("--size", "14", "--in", "512", "--out", "512")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import mncost
-from mncost import memory
-from mncost.errors import ConfigError
+from mncost.core import memory
+from mncost.core.errors import ConfigError
 
 
 class TestMemoryGuard:

@@ -13,7 +13,8 @@ import textwrap
 
 import pytest
 
-from mncost import api, presets
+from mncost import api
+from mncost.core import presets
 
 # -- MobileNet v1 by hand, from Table 1 ---------------------------------------------------------
 # (kind, stride, out channels at α = 1); "dw" keeps its input channels.
@@ -216,7 +217,7 @@ class TestTableCountAs:
 
 def _model_and_input(alpha="1", resolution=224):
     torch = pytest.importorskip("torch")
-    from mncost import builder
+    from mncost.torch import builder
     net = api.network(alpha=alpha, resolution=resolution)
     return torch, net, builder.build(net, init=False).eval(), builder.input_tensor(net)
 

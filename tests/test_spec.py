@@ -7,8 +7,8 @@ from fractions import Fraction
 import pytest
 
 import mncost
-from mncost import spec
-from mncost.errors import ConfigError, SpecError
+from mncost.core import spec
+from mncost.core.errors import ConfigError, SpecError
 
 TINY = """
 model: tiny

@@ -15,8 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from mncost import api, engine, spec as spec_module, sweep
-from mncost.errors import ConfigError
+from mncost import api
+from mncost.core import costing as engine
+from mncost.core import spec as spec_module
+from mncost.core import sweep
+from mncost.core.errors import ConfigError
 
 F = Fraction
 
@@ -194,7 +197,7 @@ class TestFastPathEqualsEngine:
         assert sum(ticks) == 6
 
     def test_core_imports_no_rich_torch_or_matplotlib(self):
-        code = ("import sys; import mncost.sweep, mncost.plot, mncost.bench; "
+        code = ("import sys; import mncost.core.sweep, mncost.render.plot, mncost.torch.bench; "
                 "print(sorted(m for m in ('rich', 'torch', 'matplotlib') if m in sys.modules))")
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              check=True).stdout
@@ -390,13 +393,13 @@ class TestPlot:
         assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]  # no temp file left
 
     def test_one_panel_without_accuracy(self, mobilenet_spec, tmp_path):
-        from mncost.plot import pixel_size, plot_sweep
+        from mncost.render.plot import pixel_size, plot_sweep
         result = sweep.run(mobilenet_spec, ["1", "0.5"], [224, 160], variant="standard")
         written = plot_sweep(result, tmp_path / "std.png")
         assert png_size(written) == pixel_size(result) == (1050, 750)
 
     def test_many_points_and_svg(self, mobilenet_spec, tmp_path):
-        from mncost.plot import plot_sweep
+        from mncost.render.plot import plot_sweep
         result = sweep.run(mobilenet_spec, sweep.parse_alphas("0.1:1:0.05"),
                            sweep.parse_resolutions("96:224:16"))
         assert len(result.alphas) > 10 and len(result.points) > 40
@@ -420,7 +423,7 @@ class TestPlot:
     def test_refusal_is_atomic_against_a_late_file(self, mobilenet_spec, tmp_path,
                                                    monkeypatch):
         """A file that appears while the figure is drawn is not replaced either."""
-        from mncost import plot as plot_module
+        from mncost.render import plot as plot_module
         target = tmp_path / "late.png"
         real = plot_module._write_atomically
 

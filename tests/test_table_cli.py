@@ -40,7 +40,7 @@ class TestRichOutput:
         assert "\x1b[" not in invoke("table").stdout
 
     def test_no_color_env_disables_colour(self, monkeypatch):
-        from mncost.commands.common import console
+        from mncost.cli.common import console
         monkeypatch.setenv("NO_COLOR", "1")
         assert console().no_color is True
 

@@ -12,12 +12,14 @@ import sys
 
 import pytest
 
-from mncost import api, engine
+from mncost import api
+from mncost.core import costing as engine
 
 pytest.importorskip("torch")
 pytest.importorskip("fvcore")
 
-from mncost import builder, verify  # noqa: E402
+from mncost.torch import verify  # noqa: E402
+from mncost.torch import builder
 
 pytestmark = pytest.mark.torch
 
@@ -253,7 +255,7 @@ class TestPresetsAgainstTools:
     @pytest.mark.parametrize("variant,alpha,resolution", [("separable", "0.35", 97),
                                                            ("standard", "0.25", 128)])
     def test_fvcore_and_torch(self, variant, alpha, resolution):
-        from mncost import presets
+        from mncost.core import presets
         net = api.network(variant=variant, alpha=alpha, resolution=resolution)
         result = verify.crosscheck(net)
         assert result.fvcore_total == presets.count_as("fvcore", net).total

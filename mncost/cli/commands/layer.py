@@ -8,10 +8,10 @@ from fractions import Fraction
 
 import click
 
-from mncost import spec as spec_module
-from mncost.commands.common import positive_decimal, emit, format_option
-from mncost.engine import PARAMS_CONVENTIONS
-from mncost.single_layer import DEFAULT_PARAMS, SingleLayer, single_layer
+from mncost.core import spec as spec_module
+from mncost.cli.common import positive_decimal, emit, format_option
+from mncost.core.costing import PARAMS_CONVENTIONS
+from mncost.core.single_layer import DEFAULT_PARAMS, SingleLayer, single_layer
 
 
 def millions(n: int) -> str:
@@ -29,7 +29,7 @@ def ratio_text(value: Fraction) -> str:
 
 
 def layer_table(result: SingleLayer):
-    from mncost.formats import Column, TableData, grouped
+    from mncost.views.formats import Column, TableData, grouped
 
     columns = (
         Column("label", "Layer / modification"), Column("input", "Input"),
@@ -145,13 +145,13 @@ def layer(size: int, c_in: int, c_out: int, kernel: int, stride: int, alpha: str
       mncost layer --size 112 --in 32 --out 64 --stride 2 --kernel 5
       mncost layer --size 14 --in 512 --out 512 --format json | jq '.rows[1]'
     """
-    from mncost import formats
+    from mncost.views import formats
 
     result = single_layer(size, c_in, c_out, kernel=kernel, stride=stride, alpha=alpha,
                           rho=rho, params=params)
 
     def rich():
-        from mncost.render import rich_table
+        from mncost.render.terminal import rich_table
         return rich_table(layer_table(result))
 
     emit(fmt,

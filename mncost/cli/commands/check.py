@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from mncost.commands.common import emit, format_option
+from mncost.cli.common import emit, format_option
 
 CHECK_FORMATS = ("rich", "json", "markdown", "github", "junit")
 _STATUS_MARKDOWN = {"ok": "✅ ok", "warn": "⚠️ warn", "fail": "❌ fail"}
@@ -50,8 +50,8 @@ def check(budgets: str, baseline_path: str | None, update_baseline: bool, fmt: s
       mncost check budgets.yaml --baseline budgets.baseline.json --update-baseline
       mncost check budgets.yaml --format junit > mncost-junit.xml
     """
-    from mncost import budget
-    from mncost.errors import CheckFailed, SpecError
+    from mncost.core import budget
+    from mncost.core.errors import CheckFailed, SpecError
 
     if update_baseline and baseline_path is None:
         raise click.UsageError("--update-baseline needs --baseline FILE")
@@ -119,15 +119,15 @@ class _View:
         return "passed" if self.result.ok else "failed"
 
     def warning_messages(self) -> list[str]:
-        from mncost.budget import describe
+        from mncost.core.budget import describe
         return [describe(r) for r in self.result.warnings]
 
     def failure_messages(self) -> list[str]:
-        from mncost.budget import describe
+        from mncost.core.budget import describe
         return [describe(r) for r in self.result.failures]
 
     def accepted_growth(self) -> list[str]:
-        from mncost.budget import describe
+        from mncost.core.budget import describe
         return [describe(r) for r in self.result.results
                 if r.ok and r.baseline is not None and r.grew_past_tolerance]
 
@@ -159,8 +159,8 @@ class _View:
     def table(self, status_cells: dict[str, str], *, compact: bool):
         """One row per entry × metric. ``compact`` (rich) folds the model into the Budget
         cell, under the name, so the table fits 160 columns even with baseline columns."""
-        from mncost.budget import results_by_entry
-        from mncost.formats import Column, TableData
+        from mncost.core.budget import results_by_entry
+        from mncost.views.formats import Column, TableData
 
         columns = [Column("name", "Budget")]
         if not compact:
@@ -188,8 +188,8 @@ class _View:
         return TableData(title=title, columns=tuple(columns), rows=tuple(rows))
 
     def _row(self, r, name: str, model: str, status_cells: dict[str, str]) -> dict[str, str]:
-        from mncost.budget import format_percent
-        from mncost.formats import grouped
+        from mncost.core.budget import format_percent
+        from mncost.views.formats import grouped
 
         limit = grouped(r.limit.max)
         if r.limit.text.replace("_", "") != str(r.limit.max):
@@ -208,7 +208,7 @@ class _View:
         from rich.console import Group
         from rich.text import Text
 
-        from mncost.render import rich_table
+        from mncost.render.terminal import rich_table
 
         table = rich_table(self.table(_STATUS_RICH, compact=True))
         table.columns[0].no_wrap = True  # a budget's name is never broken or cut
@@ -229,7 +229,7 @@ class _View:
         return Group(*parts)
 
     def markdown(self) -> str:
-        from mncost.formats import markdown
+        from mncost.views.formats import markdown
 
         icon = "✅" if self.result.ok else "❌"
         lines = [markdown(self.table(_STATUS_MARKDOWN, compact=False)).rstrip("\n"), "",
@@ -262,7 +262,7 @@ class _View:
     def junit(self) -> str:
         import xml.etree.ElementTree as ET
 
-        from mncost.budget import describe, results_by_entry
+        from mncost.core.budget import describe, results_by_entry
 
         failures = self.result.failures
         root = ET.Element("testsuites", {

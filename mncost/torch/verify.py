@@ -28,12 +28,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from mncost import presets
-from mncost.engine import Report, analyze
-from mncost.errors import MissingExtra
-from mncost.formats import network_fields
-from mncost.memory import DEFAULT_MAX_MEMORY
-from mncost.layers import Conv, GlobalAvgPool, Network, Shape
+from mncost.core import presets
+from mncost.core.costing import Report, analyze
+from mncost.core.errors import MissingExtra
+from mncost.views.formats import network_fields
+from mncost.core.memory import DEFAULT_MAX_MEMORY
+from mncost.core.ir import Conv, GlobalAvgPool, Network, Shape
 
 # The closed forms fvcore's non-conv handles must follow (fvcore/nn/jit_handles.py).
 BN_RULE = "fvcore batch_norm = 2 × output elements (eval mode, affine)"
@@ -284,7 +284,7 @@ def crosscheck(network: Network, report: Report | None = None, *, model: Any = N
     from fvcore.nn import parameter_count
     from torch.utils.flop_counter import FlopCounterMode
 
-    from mncost import builder
+    from mncost.torch import builder
 
     report = report if report is not None else analyze(network)
     if model is None:
@@ -352,7 +352,7 @@ def crosscheck(network: Network, report: Report | None = None, *, model: Any = N
 
 
 def _shape_hook(seen: dict[str, Shape], name: str):
-    from mncost.builder import output_shape
+    from mncost.torch.builder import output_shape
 
     def hook(module: Any, inputs: Any, output: Any) -> None:
         seen[name] = output_shape(output)

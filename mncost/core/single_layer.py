@@ -28,10 +28,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from mncost import engine
-from mncost.errors import ConfigError
-from mncost.layers import Conv, Shape, conv_output_size
-from mncost.spec import parse_fraction, scale_channels, scale_resolution
+from mncost.core import costing as engine
+from mncost.core.errors import ConfigError
+from mncost.core.ir import Conv, Shape, conv_output_size
+from mncost.core.spec import parse_fraction, scale_channels, scale_resolution
 
 ROWS = ("standard", "separable", "alpha", "rho")
 DEFAULT_PARAMS = "paper"

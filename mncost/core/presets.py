@@ -69,8 +69,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Union
 
-from mncost.engine import Report, layer_cost
-from mncost.layers import Conv, GlobalAvgPool, Linear, Network, Softmax
+from mncost.core.costing import Report, layer_cost
+from mncost.core.ir import Conv, GlobalAvgPool, Linear, Network, Softmax
 
 QUANTITIES = ("conv", "fc", "conv_bias", "fc_bias", "bn_elements", "bn_affine",
               "relu_elements", "relu6_elements", "pool_in_elements", "pool_out_elements",
@@ -246,7 +246,7 @@ def count_all(source: Union[Network, Report]) -> dict[str, PresetCount]:
 
 def as_table(count: PresetCount, paper_mult_adds: int | None = None):
     """The terms of one preset as a ``formats.TableData`` (for ``mncost table --count-as``)."""
-    from mncost.formats import Column, TableData, grouped
+    from mncost.views.formats import Column, TableData, grouped
 
     p = count.preset
     rows = tuple(

@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from mncost.formats import TableData
+from mncost.views.formats import TableData
 
 
 def rich_table(data: TableData) -> RenderableType:

@@ -12,23 +12,23 @@ import sys
 import click
 
 from mncost import __version__
-from mncost.errors import CheckFailed, MncostError
+from mncost.core.errors import CheckFailed, MncostError
 
 # name -> (module, attribute, one-line help shown by `mncost --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "table": ("mncost.commands.table", "table",
+    "table": ("mncost.cli.commands.table", "table",
               "Per-layer cost table of one model (the paper's Table 1 plus costs)."),
-    "compare": ("mncost.commands.compare", "compare",
+    "compare": ("mncost.cli.commands.compare", "compare",
                 "Two models side by side: totals, ratios and aligned layers."),
-    "layer": ("mncost.commands.layer", "layer",
+    "layer": ("mncost.cli.commands.layer", "layer",
               "One layer, standard vs depthwise separable, with α and ρ (paper Table 3)."),
-    "check": ("mncost.commands.check", "check",
+    "check": ("mncost.cli.commands.check", "check",
               "Check models against a budget file; exit 1 when a limit is exceeded."),
-    "verify": ("mncost.commands.verify", "verify",
+    "verify": ("mncost.cli.commands.verify", "verify",
                "Build the model in PyTorch, profile it with fvcore, reconcile every number."),
-    "sweep": ("mncost.commands.sweep", "sweep",
+    "sweep": ("mncost.cli.commands.sweep", "sweep",
               "Costs over a grid of α and resolution, with optional plots."),
-    "bench": ("mncost.commands.bench", "bench",
+    "bench": ("mncost.cli.commands.bench", "bench",
               "Measured CPU latency of the PyTorch model, per layer kind."),
 }
 

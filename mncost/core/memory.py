@@ -5,10 +5,10 @@ Pure Python (no torch): verify and bench check the limit before importing anythi
 
 from __future__ import annotations
 
-from mncost.engine import analyze
-from mncost.errors import ConfigError
-from mncost.formats import human_bytes
-from mncost.layers import Network
+from mncost.core.costing import analyze
+from mncost.core.errors import ConfigError
+from mncost.views.formats import human_bytes
+from mncost.core.ir import Network
 
 # What build() may allocate unless the caller raises it (verify and bench: --max-memory).
 # Costs are exact at any size, but a hand-edited spec with 2^20-pixel inputs or 2^24 channels

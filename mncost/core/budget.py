@@ -43,12 +43,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from mncost import engine, spec as spec_module
-from mncost.engine import DEFAULT_DTYPE, DEFAULT_PARAMS, DTYPE_BYTES, PARAMS_CONVENTIONS, Report
-from mncost.errors import BudgetError, ConfigError, SpecError
-from mncost.fileio import write_atomically
-from mncost.layers import Network
-from mncost.yamlio import Located, describe_value, did_you_mean, load_file, read_text
+from mncost.core import costing as engine
+from mncost.core import spec as spec_module
+from mncost.core.costing import DEFAULT_DTYPE, DEFAULT_PARAMS, DTYPE_BYTES, PARAMS_CONVENTIONS, Report
+from mncost.core.errors import BudgetError, ConfigError, SpecError
+from mncost.core.fileio import write_atomically
+from mncost.core.ir import Network
+from mncost.core.yamlio import Located, describe_value, did_you_mean, load_file, read_text
 
 METRICS = ("mult_adds", "params", "weight_bytes", "peak_activation_bytes")
 BYTE_METRICS = ("weight_bytes", "peak_activation_bytes")

@@ -28,10 +28,10 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from mncost import engine
-from mncost.errors import MissingExtra
-from mncost.memory import DEFAULT_MAX_MEMORY
-from mncost.layers import Network
+from mncost.core import costing as engine
+from mncost.core.errors import MissingExtra
+from mncost.core.memory import DEFAULT_MAX_MEMORY
+from mncost.core.ir import Network
 
 DEFAULT_RUNS = 30
 DEFAULT_WARMUP = 5
@@ -147,7 +147,7 @@ def run(network: Network, *, runs: int = DEFAULT_RUNS, warmup: int = DEFAULT_WAR
     if runs < 1 or warmup < 0:
         raise ValueError("runs must be at least 1 and warmup at least 0")
     torch = require_torch()
-    from mncost import builder
+    from mncost.torch import builder
 
     report = engine.analyze(network)
     tick = progress or (lambda n: None)

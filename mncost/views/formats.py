@@ -10,8 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from mncost.engine import Report, kind_label
-from mncost.layers import Network
+from mncost.core.costing import Report, kind_label
+from mncost.core.ir import Network
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
-from mncost.layers import Conv, GlobalAvgPool, Layer, Linear, Network, Shape, Softmax
-from mncost.memory import DEFAULT_MAX_MEMORY, check_memory
+from mncost.core.ir import Conv, GlobalAvgPool, Layer, Linear, Network, Shape, Softmax
+from mncost.core.memory import DEFAULT_MAX_MEMORY, check_memory
 
 __all__ = ["build", "layer_module", "layer_modules", "input_tensor", "output_shape",
            "BuiltNetwork", "ACTIVATIONS"]

@@ -37,9 +37,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Iterable
 
-from mncost import engine, spec as spec_module
-from mncost.errors import ConfigError
-from mncost.layers import Conv, Network
+from mncost.core import costing as engine
+from mncost.core import spec as spec_module
+from mncost.core.errors import ConfigError
+from mncost.core.ir import Conv, Network
 
 # What `mncost sweep` uses when --alpha / --resolution are not given: the paper's grid
 # (Tables 6 and 7, Figures 4 and 5).
@@ -49,7 +50,7 @@ PAPER_RESOLUTIONS = "224,192,160,128"
 MAX_VALUES = 10_000         # per axis
 MAX_CONFIGURATIONS = 1_000_000
 
-ACCURACY_FILE = Path(__file__).parent / "data" / "paper_accuracy.json"
+ACCURACY_FILE = Path(__file__).parent.parent / "data" / "paper_accuracy.json"
 
 
 # -- parsing ------------------------------------------------------------------------------------

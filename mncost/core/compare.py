@@ -37,10 +37,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Mapping
 
-from mncost.engine import LayerReport, Report
-from mncost.errors import ConfigError
-from mncost.layers import Conv, Shape
-from mncost.yamlio import did_you_mean
+from mncost.core.costing import LayerReport, Report
+from mncost.core.errors import ConfigError
+from mncost.core.ir import Conv, Shape
+from mncost.core.yamlio import did_you_mean
 
 SIDE_SYNTAX = "NAME[@key=value,...]"
 SIDE_KEYS = ("alpha", "resolution", "rho", "depth_multiplier", "min_channels")

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from mncost.layers import Conv, GlobalAvgPool, Layer, Linear, Network, Softmax
+from mncost.core.ir import Conv, GlobalAvgPool, Layer, Linear, Network, Softmax
 
 PARAMS_CONVENTIONS = ("paper", "trainable", "all")
 DEFAULT_PARAMS = "trainable"

@@ -15,9 +15,9 @@ import os
 from fractions import Fraction
 from pathlib import Path
 
-from mncost.errors import ConfigError, MissingExtra
-from mncost.fileio import write_atomically
-from mncost.sweep import Sweep, SweepPoint, format_number
+from mncost.core.errors import ConfigError, MissingExtra
+from mncost.core.fileio import write_atomically
+from mncost.core.sweep import Sweep, SweepPoint, format_number
 
 DPI = 150
 # Width × height in inches; at DPI 150 the files are 1800×750 (two panels) or 1050×750 pixels.
@@ -149,7 +149,7 @@ def _params_note(row: list[SweepPoint]) -> str:
     counts = {p.params for p in row}
     if len(counts) != 1:
         return ""
-    from mncost.formats import human
+    from mncost.views.formats import human
     return f"  ({human(counts.pop())} params)"
 
 

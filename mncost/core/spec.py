@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from mncost.errors import ConfigError, SpecError
-from mncost.layers import (Conv, GlobalAvgPool, Layer, Linear, Network, Shape, Softmax,
+from mncost.core.errors import ConfigError, SpecError
+from mncost.core.ir import (Conv, GlobalAvgPool, Layer, Linear, Network, Shape, Softmax,
                            conv_output_size)
-from mncost.yamlio import Located, did_you_mean, load_file
+from mncost.core.yamlio import Located, did_you_mean, load_file
 
 BUILTIN_SPECS = ("mobilenet_v1",)
 DEFAULT_SPEC = "mobilenet_v1"
@@ -119,7 +119,7 @@ class ModelSpec:
 def builtin_spec_path(name: str = DEFAULT_SPEC) -> Path:
     # A plain path beside this module: importlib.resources would cost ~10 ms of cold start
     # for the zip-import case mncost does not support.
-    return Path(__file__).parent / "configs" / f"{name}.yaml"
+    return Path(__file__).parent.parent / "configs" / f"{name}.yaml"
 
 
 def load(path: str | Path | None = None) -> ModelSpec:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from mncost import api
-from mncost.commands.common import (ModelChoice, dtype_option, emit, format_option,
+from mncost.cli.common import (ModelChoice, dtype_option, emit, format_option,
                                     model_options, params_option)
-from mncost.presets import PRESET_NAMES
+from mncost.core.presets import PRESET_NAMES
 
 
 @click.command()
@@ -39,7 +39,7 @@ def table(model: ModelChoice, params: str, dtype: str, fmt: str,
       mncost table --params paper --format json | jq .totals
       mncost table --count-as fvcore                # the total fvcore would report
     """
-    from mncost import formats
+    from mncost.views import formats
 
     if count_as is not None and fmt == "csv":
         raise click.UsageError("--count-as has no CSV view; use --format rich, markdown or json")
@@ -49,17 +49,17 @@ def table(model: ModelChoice, params: str, dtype: str, fmt: str,
         found = formats.report_tables(report)
         if count_as is None:
             return found
-        from mncost import presets
+        from mncost.core import presets
         return (*found, presets.as_table(presets.count_as(count_as, report), report.mult_adds))
 
     def rich():
-        from mncost.render import rich_tables
+        from mncost.render.terminal import rich_tables
         return rich_tables(*tables())
 
     def as_json():
         data = formats.report_dict(report)
         if count_as is not None:
-            from mncost import presets
+            from mncost.core import presets
             data["count_as"] = presets.count_as(count_as, report).as_dict()
         return data
 

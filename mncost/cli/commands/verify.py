@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from mncost.commands.common import (ModelChoice, console, emit, format_option, max_memory_option,
+from mncost.cli.common import (ModelChoice, console, emit, format_option, max_memory_option,
                                     max_memory_value, model_options)
-from mncost.errors import VerifyMismatch
+from mncost.core.errors import VerifyMismatch
 
 VERIFY_FORMATS = ("rich", "markdown", "json")
 
@@ -45,7 +45,7 @@ def verify(model: ModelChoice, grid: bool, max_memory: int | None, fmt: str) -> 
       mncost verify --grid                          # 3 variants × 4 α × 4 resolutions
       mncost verify --format json | jq .fvcore
     """
-    from mncost import verify as verify_module
+    from mncost.torch import verify as verify_module
 
     verify_module.require_extra()
     if grid:
@@ -67,7 +67,7 @@ def verify(model: ModelChoice, grid: bool, max_memory: int | None, fmt: str) -> 
         from rich.console import Group
         from rich.text import Text
 
-        from mncost.render import rich_table
+        from mncost.render.terminal import rich_table
         parts: list[Any] = []
         for i, table in enumerate(_tables(result)):
             if i:
@@ -78,7 +78,7 @@ def verify(model: ModelChoice, grid: bool, max_memory: int | None, fmt: str) -> 
         return Group(*parts)
 
     def markdown():
-        from mncost.formats import markdown as md
+        from mncost.views.formats import markdown as md
         body = "\n".join(md(t) for t in _tables(result))
         return f"{body}\n{result.skipped_summary()}\n\n{_verdict(result)}\n"
 
@@ -100,7 +100,7 @@ def _mark(ok: bool) -> str:
 
 
 def _tables(result) -> list:
-    from mncost.formats import Column, TableData, grouped
+    from mncost.views.formats import Column, TableData, grouped
 
     net = result.network
     rows = tuple(
@@ -152,7 +152,7 @@ def _tables(result) -> list:
 
 
 def _mismatch_table(mismatches, value, prefix: dict[str, str] | None = None):
-    from mncost.formats import Column, TableData
+    from mncost.views.formats import Column, TableData
 
     columns = (Column("layer", "Layer"), Column("quantity", "Quantity"),
                Column("expected", "mncost", numeric=True),
@@ -200,8 +200,8 @@ def _run_grid(model: ModelChoice, fmt: str, max_memory: int | None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
         TimeElapsedColumn
 
-    from mncost import spec as spec_module
-    from mncost import verify as verify_module
+    from mncost.core import spec as spec_module
+    from mncost.torch import verify as verify_module
 
     model_spec = spec_module.load(model.spec)
     points = verify_module.grid_points(model_spec.variant_names)
@@ -230,7 +230,7 @@ def _run_grid(model: ModelChoice, fmt: str, max_memory: int | None) -> None:
         return f"{n.variant} α={n.alpha:g} {n.resolution}"
 
     def grid_table():
-        from mncost.formats import Column, TableData, grouped
+        from mncost.views.formats import Column, TableData, grouped
         return TableData(
             title=f"verify --grid · {model_spec.model}",
             columns=(Column("variant", "Variant"), Column("alpha", "α", numeric=True),
@@ -263,7 +263,7 @@ def _run_grid(model: ModelChoice, fmt: str, max_memory: int | None) -> None:
         from rich.console import Group
         from rich.text import Text
 
-        from mncost.render import rich_table
+        from mncost.render.terminal import rich_table
         parts: list[Any] = []
         for i, table in enumerate(tables()):
             if i:
@@ -273,7 +273,7 @@ def _run_grid(model: ModelChoice, fmt: str, max_memory: int | None) -> None:
         return Group(*parts)
 
     def markdown():
-        from mncost.formats import markdown as md
+        from mncost.views.formats import markdown as md
         return "\n".join(md(t) for t in tables()) + f"\n{summary}\n"
 
     def as_json():
@@ -302,7 +302,7 @@ def _run_grid(model: ModelChoice, fmt: str, max_memory: int | None) -> None:
 
 
 def _grid_summary(results, model_spec, seconds: float) -> str:
-    from mncost import verify as verify_module
+    from mncost.torch import verify as verify_module
     failed = sum(not r.ok for r in results)
     variants = len(model_spec.variant_names)
     shape = (f"{variants} variant{'s' if variants != 1 else ''} × "

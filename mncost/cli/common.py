@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import click
 
-from mncost.engine import DEFAULT_DTYPE, DEFAULT_PARAMS, DTYPE_BYTES, PARAMS_CONVENTIONS
+from mncost.core.costing import DEFAULT_DTYPE, DEFAULT_PARAMS, DTYPE_BYTES, PARAMS_CONVENTIONS
 
 FORMATS = ("rich", "markdown", "csv", "json")
 
@@ -145,7 +145,7 @@ def emit(fmt: str, *, rich: Callable[[], Any] | None = None,
          markdown: Callable[[], str] | None = None, csv: Callable[[], str] | None = None,
          json: Callable[[], Any] | None = None) -> None:
     """Print one result in the chosen format. Builders are callables so only one runs."""
-    from mncost.formats import to_json
+    from mncost.views.formats import to_json
 
     if fmt == "json" and json is not None:
         click.echo(to_json(json()), nl=False)
@@ -173,7 +173,7 @@ def max_memory_option(f: Callable) -> Callable:
             return None
         if str(value).strip().lower() == "none":
             return 0
-        from mncost.budget import parse_quantity
+        from mncost.core.budget import parse_quantity
         try:
             return parse_quantity(value, "weight_bytes")
         except ValueError as exc:
@@ -187,7 +187,7 @@ def max_memory_option(f: Callable) -> Callable:
 
 def max_memory_value(option: int | None) -> int | None:
     """The builder's max_memory for a --max-memory value: default, a size, or 0 = no limit."""
-    from mncost.memory import DEFAULT_MAX_MEMORY
+    from mncost.core.memory import DEFAULT_MAX_MEMORY
 
     if option is None:
         return DEFAULT_MAX_MEMORY

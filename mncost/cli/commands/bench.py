@@ -9,9 +9,9 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from mncost.commands.common import (ModelChoice, console, emit, format_option, max_memory_option,
+from mncost.cli.common import (ModelChoice, console, emit, format_option, max_memory_option,
                                     max_memory_value, model_options)
-from mncost.errors import ConfigError
+from mncost.core.errors import ConfigError
 
 KIND_CSV_FIELDS = ("kind", "layers", "mult_adds", "mult_add_share", "time_ms", "time_share")
 COMPARE_CSV_FIELDS = ("model", "variant", "alpha", "resolution", "mult_adds", "median_ms",
@@ -60,7 +60,7 @@ def bench(model: ModelChoice, threads: int | None, runs: int, warmup: int,
       mncost bench --compare standard separable     # Conv MobileNet vs MobileNet
       mncost bench --compare separable separable@alpha=0.5 --format json
     """
-    from mncost import bench as bench_module
+    from mncost.torch import bench as bench_module
 
     bench_module.require_torch()
     if compare_sides is not None and model.variant is not None:
@@ -94,12 +94,12 @@ def bench(model: ModelChoice, threads: int | None, runs: int, warmup: int,
 
 
 def _targets(model: ModelChoice, sides: tuple[str, str] | None):
-    from mncost import spec as spec_module
+    from mncost.core import spec as spec_module
 
     if sides is None:
         network = spec_module.resolve(spec_module.load(model.spec), **model.resolve_kwargs())
         return [(_label(network), network)]
-    from mncost.compare import parse_side
+    from mncost.core.compare import parse_side
 
     shared = {"alpha": model.alpha, "resolution": model.resolution, "rho": model.rho,
               "depth_multiplier": model.depth_multiplier, "min_channels": model.min_channels}
@@ -154,7 +154,7 @@ def _ms_text(seconds: float) -> str:
 
 def bench_dict(result) -> dict[str, Any]:
     """The JSON contract of `mncost bench` (docs/sweep.md "mncost bench")."""
-    from mncost.formats import network_fields
+    from mncost.views.formats import network_fields
 
     lat = result.latency
     return {
@@ -216,7 +216,7 @@ def compare_csv(comparison, labels: tuple[str, str]) -> str:
 
 
 def _latency_table(results, labels: tuple[str, ...] | None = None):
-    from mncost.formats import Column, TableData, grouped
+    from mncost.views.formats import Column, TableData, grouped
 
     columns = [Column("median", "Median", numeric=True),
                Column("iqr", "IQR (q1–q3)", numeric=True),
@@ -244,7 +244,7 @@ def _latency_table(results, labels: tuple[str, ...] | None = None):
 
 
 def _kinds_table(result, label: str | None = None):
-    from mncost.formats import Column, TableData, grouped
+    from mncost.views.formats import Column, TableData, grouped
 
     columns = (Column("kind", "Kind"), Column("layers", "Layers", numeric=True),
                Column("mult_adds", "Mult-adds", numeric=True),
@@ -283,7 +283,7 @@ def compare_tables(comparison, labels: tuple[str, str]):
     summary = (f"Measured speed-up of {labels[1]} over {labels[0]}: {comparison.speedup:.2f}× "
                f"(median latency {labels[0]} / {labels[1]}); mult-add ratio "
                f"{labels[0]} / {labels[1]}: {predicted}.")
-    from mncost.formats import TableData
+    from mncost.views.formats import TableData
     latency = TableData(title=latency.title, columns=latency.columns, rows=latency.rows,
                         notes=latency.notes + (summary,))
     return [latency, _kinds_table(comparison.a, labels[0]),
@@ -291,10 +291,10 @@ def compare_tables(comparison, labels: tuple[str, str]):
 
 
 def _rich(tables):
-    from mncost.render import rich_tables
+    from mncost.render.terminal import rich_tables
     return rich_tables(*tables)
 
 
 def _markdown(tables) -> str:
-    from mncost.formats import markdown
+    from mncost.views.formats import markdown
     return "\n".join(markdown(t) for t in tables)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 
 import yaml
 
-from mncost.errors import SpecError
+from mncost.core.errors import SpecError
 
 # A spec is a few kilobytes; anything far larger is a mistake or an attack, and reading it
 # whole would waste memory before any validation could say so.

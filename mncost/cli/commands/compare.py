@@ -9,11 +9,11 @@ from typing import Any
 
 import click
 
-from mncost.commands.common import (dtype_option, emit, format_option, hyper_options,
+from mncost.cli.common import (dtype_option, emit, format_option, hyper_options,
                                     params_option, spec_option)
-from mncost.compare import AlignedRow, Comparison, Side, TotalRow, compare as compare_reports
-from mncost.compare import group_shapes, parse_side
-from mncost.errors import ConfigError
+from mncost.core.compare import AlignedRow, Comparison, Side, TotalRow, compare as compare_reports
+from mncost.core.compare import group_shapes, parse_side
+from mncost.core.errors import ConfigError
 
 
 def _side_argument(ctx: click.Context, param: click.Parameter, value: str) -> Side:
@@ -61,7 +61,7 @@ def _layers_text(layers) -> str:
 
 
 def _int_cell(value: int | None) -> str:
-    from mncost.formats import grouped
+    from mncost.views.formats import grouped
     return "–" if value is None else grouped(value)
 
 
@@ -76,7 +76,7 @@ def _theory_cell(row: AlignedRow) -> tuple[str, str]:
 
 
 def totals_table(comparison: Comparison, side_a: str, side_b: str):
-    from mncost.formats import Column, TableData, grouped, human, human_bytes
+    from mncost.views.formats import Column, TableData, grouped, human, human_bytes
 
     def show(total: TotalRow, value: int) -> str:
         if total.countable:
@@ -103,7 +103,7 @@ def totals_table(comparison: Comparison, side_a: str, side_b: str):
 
 
 def rows_table(comparison: Comparison):
-    from mncost.formats import Column, TableData
+    from mncost.views.formats import Column, TableData
 
     pairs = comparison.separable_rows
     columns = (
@@ -145,7 +145,7 @@ def rows_table(comparison: Comparison):
 
 def _paper_table4_notes(comparison: Comparison) -> list[str]:
     """The paper's Table 4 prints 4866M for Conv MobileNet; say what the formulas give."""
-    from mncost.formats import grouped
+    from mncost.views.formats import grouped
 
     for report in (comparison.a, comparison.b):
         net = report.network
@@ -182,7 +182,7 @@ def row_dict(row: AlignedRow) -> dict[str, Any]:
 
 
 def comparison_dict(comparison: Comparison, side_a: str, side_b: str) -> dict[str, Any]:
-    from mncost.formats import report_dict
+    from mncost.views.formats import report_dict
 
     return {
         "sides": [side_a, side_b],
@@ -226,7 +226,8 @@ def comparison_csv(comparison: Comparison) -> str:
 
 def _analyze(side: Side, param: str, shared_spec: str | None, shared: dict[str, Any],
              params: str, dtype: str, cache: dict):
-    from mncost import engine, spec as spec_module
+    from mncost.core import costing as engine
+    from mncost.core import spec as spec_module
 
     def load(source: str | None):
         if source not in cache:
@@ -280,7 +281,7 @@ def compare(side_a: Side, side_b: Side, spec: str | None, alpha: str, resolution
     """
     if resolution is not None and rho is not None:
         raise click.UsageError("--resolution and --rho are mutually exclusive; give one")
-    from mncost import formats
+    from mncost.views import formats
 
     shared = {"alpha": alpha, "resolution": resolution, "rho": rho,
               "depth_multiplier": depth_multiplier, "min_channels": min_channels}
@@ -293,7 +294,7 @@ def compare(side_a: Side, side_b: Side, spec: str | None, alpha: str, resolution
         return totals_table(comparison, side_a.text, side_b.text), rows_table(comparison)
 
     def rich():
-        from mncost.render import rich_tables
+        from mncost.render.terminal import rich_tables
         return rich_tables(*tables())
 
     emit(fmt,

@@ -9,10 +9,10 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from mncost.commands.common import (console, dtype_option, emit, format_option,
+from mncost.cli.common import (console, dtype_option, emit, format_option,
                                     params_option, spec_option)
-from mncost.errors import ConfigError
-from mncost.sweep import PAPER_ALPHAS, PAPER_RESOLUTIONS, Sweep
+from mncost.core.errors import ConfigError
+from mncost.core.sweep import PAPER_ALPHAS, PAPER_RESOLUTIONS, Sweep
 
 # Matrix views with more columns than this would not fit a terminal; json has them all.
 MAX_MATRIX_COLUMNS = 16
@@ -72,7 +72,8 @@ def sweep(spec: str | None, variant: str | None, alphas: str, resolutions: str,
       mncost sweep --alpha 0.25:1.0:0.05 --resolution 96:224:32 --format csv
       mncost sweep --variant standard --alpha 1 --resolution 224 --format json
     """
-    from mncost import spec as spec_module, sweep as sweep_module
+    from mncost.core import spec as spec_module
+    from mncost.core import sweep as sweep_module
 
     try:
         alpha_values = sweep_module.parse_alphas(alphas)
@@ -85,7 +86,7 @@ def sweep(spec: str | None, variant: str | None, alphas: str, resolutions: str,
         raise click.BadParameter(str(exc).removeprefix("resolution: "),
                                  param_hint="'--resolution'") from None
     if plot_path is not None:
-        from mncost.plot import check_target
+        from mncost.render.plot import check_target
         check_target(plot_path, overwrite=force)  # fail before the work, not after
 
     count = len(alpha_values) * len(resolution_values)
@@ -95,7 +96,7 @@ def sweep(spec: str | None, variant: str | None, alphas: str, resolutions: str,
                                   min_channels=min_channels, params=params, dtype=dtype,
                                   progress=tick)
     if plot_path is not None:
-        from mncost.plot import plot_sweep
+        from mncost.render.plot import plot_sweep
         written = plot_sweep(result, plot_path, overwrite=force)
 
     emit(fmt,
@@ -152,7 +153,7 @@ def sweep_dict(result: Sweep) -> dict[str, Any]:
 
 def sweep_csv(result: Sweep) -> str:
     """One row per configuration, the JSON field names; α as exact decimal text."""
-    from mncost.sweep import format_number
+    from mncost.core.sweep import format_number
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -166,8 +167,8 @@ def sweep_csv(result: Sweep) -> str:
 
 def sweep_tables(result: Sweep):
     """The configurations table, then (when small enough) the two matrix views."""
-    from mncost.formats import Column, TableData, grouped, human, human_bytes
-    from mncost.sweep import format_number
+    from mncost.views.formats import Column, TableData, grouped, human, human_bytes
+    from mncost.core.sweep import format_number
 
     show_accuracy = result.has_accuracy
     columns = [Column("alpha", "α", numeric=True), Column("resolution", "Resolution",
@@ -215,10 +216,10 @@ def sweep_tables(result: Sweep):
 
 
 def _rich(result: Sweep):
-    from mncost.render import rich_tables
+    from mncost.render.terminal import rich_tables
     return rich_tables(*sweep_tables(result))
 
 
 def _markdown_tables(result: Sweep) -> list[str]:
-    from mncost.formats import markdown
+    from mncost.views.formats import markdown
     return [markdown(t) for t in sweep_tables(result)]
