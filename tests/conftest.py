@@ -53,3 +53,32 @@ def write_yaml(tmp_path: Path):
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return path
     return write
+
+
+def _declare_torchvision_ops() -> None:
+    """Make this machine's torchvision importable (see shared FAMILY.md).
+
+    The registries serve torchvision 0.28 only as a CUDA build, whose compiled ops do not load
+    next to the CPU torch 2.13: ``import torchvision`` (and so ``import ptflops``, which
+    imports it when present) raises ``operator torchvision::nms does not exist``. Its model
+    definitions are pure Python; declaring the two op schemas its import registers fake
+    kernels for lets it load. Tests only: product code never imports torchvision.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("torchvision") is None or importlib.util.find_spec("torch") is None:
+        return
+    import torch
+
+    try:
+        torch.ops.torchvision.nms  # noqa: B018 - already declared (a real CPU build)
+        return
+    except (AttributeError, RuntimeError):
+        pass
+    library = torch.library.Library("torchvision", "DEF")
+    library.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+    library.define("qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+    globals()["_TORCHVISION_LIBRARY"] = library  # keep it alive for the session
+
+
+_declare_torchvision_ops()

@@ -47,9 +47,8 @@ def test_analytic_commands_in_json_import_nothing_heavy(command, tmp_path):
     assert out.stderr.strip().endswith("HEAVY=")
 
 
-def test_one_cost_rule_per_kind():
-    from mncost.core import costing as engine
-    from mncost.core.ir import LAYER_KINDS
-    assert set(engine.COST_RULES) == set(LAYER_KINDS)
+def test_one_rule_per_kind():
+    from mncost.core.kinds import registry
+    rules = registry()
     # conv, dw and pw share the one convolution formula
-    assert engine.COST_RULES["conv"] is engine.COST_RULES["dw"] is engine.COST_RULES["pw"]
+    assert rules["conv"] is rules["dw"] is rules["pw"]

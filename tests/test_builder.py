@@ -9,7 +9,10 @@ from torch import nn  # noqa: E402
 
 from mncost import api  # noqa: E402
 from mncost.torch import builder  # noqa: E402
-from mncost.core.ir import Conv, Network, Shape  # noqa: E402
+from fractions import Fraction  # noqa: E402
+
+from mncost.core.ir import INPUT, Network, Node, Shape  # noqa: E402
+from mncost.core.kinds.conv import ConvAttrs  # noqa: E402
 
 pytestmark = pytest.mark.torch
 
@@ -53,11 +56,12 @@ class TestNames:
             builder.layer_module(mobilenet[1], "block99.dw")
 
     def test_duplicate_names_are_refused(self):
-        conv = Conv(name="a", kind="pw", input_shape=Shape(4, 4, 3), output_shape=Shape(4, 4, 3),
-                    kernel=1, stride=1, padding=0, groups=1, bias=False, batch_norm=False,
-                    activation=None)
-        net = Network(model="m", variant="v", alpha=1.0, resolution=4, depth_multiplier=1,
-                      input_shape=Shape(4, 4, 3), layers=(conv, conv))
+        attrs = ConvAttrs(kernel=1, stride=1, padding=0, dilation=1, groups=1, bias=False,
+                          batch_norm=False, activation=None)
+        conv = Node(name="a", kind="pw", inputs=(INPUT,), input_shapes=(Shape(4, 4, 3),),
+                    output_shape=Shape(4, 4, 3), attrs=attrs)
+        net = Network(model="m", variant="v", alpha_exact=Fraction(1),
+                      input_shape=Shape(4, 4, 3), nodes=(conv, conv))
         with pytest.raises(ValueError, match="used twice"):
             builder.build(net)
 
@@ -79,7 +83,7 @@ class TestLayers:
     def test_every_mobilenet_conv_has_bn_and_relu(self, mobilenet):
         net, model = mobilenet
         for layer in net.layers:
-            if isinstance(layer, Conv):
+            if layer.kind in ("conv", "dw", "pw"):
                 module = builder.layer_module(model, layer.name)
                 assert isinstance(module.bn, nn.BatchNorm2d) and type(module.act) is nn.ReLU
 

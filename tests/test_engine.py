@@ -12,7 +12,8 @@ import mncost
 from mncost.core import costing as engine
 from mncost.core import spec
 from mncost.core.costing import Cost, analyze
-from mncost.core.ir import Conv, Shape
+from mncost.core.ir import INPUT, Node, Shape
+from mncost.core.kinds.conv import ConvAttrs
 
 # Paper Table 1, one tuple per conv/FC row: (kind, stride, kernel, c_in, c_out, input size),
 # with row 14 expanded and row 17's stride erratum applied (stride 1).
@@ -181,10 +182,11 @@ class TestCostRules:
     """One rule per layer kind; the conv rule covers standard, depthwise and pointwise."""
 
     def _conv(self, kind, k, c_in, c_out, groups, size_out, bias=False, bn=True):
-        return Conv(name="x", kind=kind, input_shape=Shape(size_out, size_out, c_in),
-                    output_shape=Shape(size_out, size_out, c_out), kernel=k, stride=1,
-                    padding=(k - 1) // 2, groups=groups, bias=bias, batch_norm=bn,
-                    activation="relu")
+        attrs = ConvAttrs(kernel=k, stride=1, padding=(k - 1) // 2, dilation=1, groups=groups,
+                          bias=bias, batch_norm=bn, activation="relu", variety=kind)
+        return Node(name="x", kind=kind, inputs=(INPUT,),
+                    input_shapes=(Shape(size_out, size_out, c_in),),
+                    output_shape=Shape(size_out, size_out, c_out), attrs=attrs)
 
     @pytest.mark.parametrize("kind, k, c_in, c_out, groups, expected_ma, expected_w", [
         ("conv", 3, 512, 512, 1, 3 * 3 * 512 * 512 * 14 * 14, 3 * 3 * 512 * 512),
@@ -211,9 +213,11 @@ class TestCostRules:
         assert cost.params("paper") == 3 * 3 * 4 * 8
         assert cost.params("trainable") == cost.params("all") == 3 * 3 * 4 * 8 + 8
 
-    def test_every_network_kind_has_a_rule(self):
-        from mncost.core.ir import LAYER_KINDS
-        assert set(LAYER_KINDS) <= set(engine.COST_RULES)
+    def test_every_network_kind_has_a_rule(self, mobilenet_spec):
+        from mncost.core.kinds import registry
+        for variant in mobilenet_spec.variant_names:
+            kinds = {node.kind for node in spec.resolve(mobilenet_spec, variant=variant).nodes}
+            assert kinds <= set(registry())
 
 
 class TestMemory:

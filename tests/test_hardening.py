@@ -162,7 +162,7 @@ FLAG_CASES = [
     (["--resolution", "abc"], "is not a valid integer"),
     (["--resolution", "1000000000"], "resolution must be at most 1048576"),
     (["--resolution", "224", "--rho", "1"], "mutually exclusive"),
-    (["--variant", ""], "unknown variant ''"),
+    (["--variant", ""], "variant must be a non-empty name"),
     (["--variant", "Standard"], "did you mean 'standard'"),
     (["--depth-multiplier", "1.5"], "is not a valid integer"),
     (["--min-channels", "0"], "is not in the range"),
@@ -174,7 +174,7 @@ FLAG_CASES = [
     (["--params", "weights"], "'weights' is not one of"),
     (["--format", "xml"], "'xml' is not one of"),
     (["--spec", "/nonexistent/m.yaml"], "/nonexistent/m.yaml: no such file"),
-    (["--spec", "no_such_builtin"], "no_such_builtin: no such file"),
+    (["--spec", "no_such_builtin"], "unknown spec 'no_such_builtin': no such file or built-in spec; built-in specs: mobilenet_v1"),
 ]
 
 

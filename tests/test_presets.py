@@ -77,7 +77,8 @@ class TestPaperTable:
         assert f"{totals['ptflops'] / 1e6:.1f} M" == "589.0 M"
 
     def test_ptflops_aten_backend_counts_conv_and_matmul_only(self, totals):
-        assert totals["ptflops-aten"] == 568_740_352  # MobileNet's convs have no bias
+        # MobileNet's convs have no bias; aten addmm adds batch · out_features for the FC's
+        assert totals["ptflops-aten"] == 568_740_352 + 1000
 
     def test_thop(self, totals):
         q = hand_quantities()
@@ -148,7 +149,7 @@ class TestQuantities:
         assert counts["torch"] == 2 * (conv + fc)
         assert counts["ptflops"] == (conv + out1 + fc + 10 + 2 * out1 + out1 + 2 * out2
                                      + 2 * out2 + 10)
-        assert counts["ptflops-aten"] == conv + out1 + fc
+        assert counts["ptflops-aten"] == conv + out1 + fc + 10  # + the FC bias (addmm)
         assert counts["thop"] == conv + fc + 4 * out1 + (16 + 1) * 6 + (3 * 10 - 1)
         assert counts["torchinfo"] == conv + out1 + 2 * 4 + fc + 10
 

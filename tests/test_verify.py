@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from mncost import api
-from mncost.core import costing as engine
+from mncost.core.kinds import kind
 
 pytest.importorskip("torch")
 pytest.importorskip("fvcore")
@@ -107,7 +107,7 @@ class TestRichOutput:
         assert result.exit_code == 0
         out = result.stdout
         assert "verify · MobileNet v1 · separable · α=0.25 · 128×128" in out
-        assert "fvcore batch_norm = 2 × output elements (eval mode, affine)" in out
+        assert "fvcore batch_norm = 2 × bn_elements" in out
         assert "FlopCounterMode FLOPs = 2 × mult-adds" in out
         assert "✓ verify: all 30 layers and 9 totals reconcile exactly" in out
 
@@ -139,7 +139,8 @@ class TestPerturbations:
     """A wrong cost rule or a wrong torch layer makes verify exit 1 and name the layer."""
 
     def test_wrong_depthwise_rule(self, invoke, monkeypatch):
-        right = engine.COST_RULES["dw"]
+        rule = kind("dw")
+        right = rule.cost
 
         def off_by_one(layer):
             cost = right(layer)
@@ -147,7 +148,7 @@ class TestPerturbations:
                 return dataclasses.replace(cost, mult_adds=cost.mult_adds + 1)
             return cost
 
-        monkeypatch.setitem(engine.COST_RULES, "dw", off_by_one)
+        monkeypatch.setattr(rule, "cost", off_by_one)
         result = invoke("verify", "--alpha", "0.5", "--resolution", "128")
         assert result.exit_code == 1
         differences = result.stdout.split("Differences", 1)[1]
@@ -159,8 +160,9 @@ class TestPerturbations:
         assert "layer block3.dw" in result.stderr
 
     def test_wrong_rule_in_json(self, invoke, monkeypatch):
-        right = engine.COST_RULES["fc"]
-        monkeypatch.setitem(engine.COST_RULES, "fc", lambda layer: dataclasses.replace(
+        rule = kind("fc")
+        right = rule.cost
+        monkeypatch.setattr(rule, "cost", lambda layer: dataclasses.replace(
             right(layer), biases=0))
         result = invoke("verify", "-a", "0.25", "-r", "128", "-f", "json")
         data = json.loads(result.stdout)
@@ -171,7 +173,7 @@ class TestPerturbations:
 
     def test_wrong_builder_layer(self, invoke, monkeypatch):
         from torch import nn
-        right = builder._conv_module
+        right = builder.module_for
 
         def stride_one(layer):
             module = right(layer)
@@ -180,7 +182,7 @@ class TestPerturbations:
                                         stride=1, padding=1, groups=layer.groups, bias=False)
             return module
 
-        monkeypatch.setattr(builder, "_conv_module", stride_one)
+        monkeypatch.setattr(builder, "module_for", stride_one)
         result = invoke("verify", "--alpha", "0.25", "--resolution", "128", "-f", "json")
         data = json.loads(result.stdout)
         assert result.exit_code == 1

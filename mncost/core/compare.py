@@ -39,7 +39,7 @@ from typing import Any, Mapping
 
 from mncost.core.costing import LayerReport, Report
 from mncost.core.errors import ConfigError
-from mncost.core.ir import Conv, Shape
+from mncost.core.ir import Shape, pair
 from mncost.core.yamlio import did_you_mean
 
 SIDE_SYNTAX = "NAME[@key=value,...]"
@@ -225,7 +225,8 @@ class SeparableRatio:
 
     @property
     def theory(self) -> Fraction:
-        return Fraction(1, self.n) + Fraction(1, self.kernel * self.kernel)
+        kh, kw = pair(self.kernel)
+        return Fraction(1, self.n) + Fraction(1, kh * kw)
 
     @property
     def agree(self) -> bool:
@@ -235,7 +236,6 @@ class SeparableRatio:
 def separable_ratio(standard: LayerReport, dw: LayerReport, pw: LayerReport,
                     separable_side: str) -> SeparableRatio:
     conv, depthwise, pointwise = standard.layer, dw.layer, pw.layer
-    assert isinstance(conv, Conv) and isinstance(depthwise, Conv) and isinstance(pointwise, Conv)
     shapes_match = (
         conv.input_shape == depthwise.input_shape
         and conv.kernel == depthwise.kernel

@@ -1,14 +1,24 @@
-"""How much memory building a Network in torch needs, and the limit the builder enforces.
+"""Activation memory by liveness, and the limit the PyTorch builder enforces.
+
+**Liveness.** The nodes run in the Network's order (the builder's order too). A tensor lives
+from the node that makes it (the input: from the start) until its last reader has run; a node
+whose kind only views its input (flatten, dropout) makes no new tensor. While node ``i`` runs,
+the live tensors are those made at or before ``i`` and read at or after ``i``; the peak is the
+largest sum of their elements over all ``i``, and the node running at that moment is named.
+On a chain this is the largest ``input + output`` of one node; with a residual connection the
+skip tensor counts for as long as the add has not run.
 
 Pure Python (no torch): verify and bench check the limit before importing anything heavy.
 """
 
 from __future__ import annotations
 
-from mncost.core.costing import analyze
+from dataclasses import dataclass
+
 from mncost.core.errors import ConfigError
-from mncost.views.formats import human_bytes
-from mncost.core.ir import Network
+from mncost.core.ir import INPUT, Network
+from mncost.core.kinds import kind
+from mncost.core.units import human_bytes
 
 # What build() may allocate unless the caller raises it (verify and bench: --max-memory).
 # Costs are exact at any size, but a hand-edited spec with 2^20-pixel inputs or 2^24 channels
@@ -16,9 +26,60 @@ from mncost.core.ir import Network
 DEFAULT_MAX_MEMORY = 4 << 30
 
 
+@dataclass(frozen=True)
+class Peak:
+    """The largest sum of live tensors (elements) and the node running at that moment."""
+
+    elements: int
+    node: str | None
+
+
+def storage(network: Network) -> dict[str, str]:
+    """Each tensor name → the tensor whose memory it uses (itself, or a viewed input's)."""
+    owner = {INPUT: INPUT}
+    for node in network.nodes:
+        owner[node.name] = owner[node.inputs[0]] if kind(node.kind).aliases_input else node.name
+    return owner
+
+
+def live_sets(network: Network) -> tuple[tuple[str, ...], ...]:
+    """For each node in order, the tensors (by the name of the node that made them, or
+    ``input``) that hold memory while it runs."""
+    owner = storage(network)
+    born = {INPUT: -1}
+    last = {INPUT: -1}
+    for i, node in enumerate(network.nodes):
+        mine = owner[node.name]
+        born.setdefault(mine, i)
+        last[mine] = max(last.get(mine, i), i)
+        for name in node.inputs:
+            last[owner[name]] = i
+    final = owner[network.nodes[-1].name] if network.nodes else INPUT
+    last[final] = len(network.nodes)  # the result outlives the last node
+    order = sorted(born, key=lambda name: born[name])
+    return tuple(tuple(name for name in order if born[name] <= i <= last[name])
+                 for i in range(len(network.nodes)))
+
+
+def peak(network: Network) -> Peak:
+    """The liveness peak (module docstring); the first node at the maximum is named."""
+    if not network.nodes:
+        return Peak(network.input_shape.elements, None)
+    sizes = {INPUT: network.input_shape.elements}
+    sizes.update((node.name, node.output_shape.elements) for node in network.nodes)
+    best = Peak(-1, None)
+    for node, live in zip(network.nodes, live_sets(network)):
+        total = sum(sizes[name] for name in live)
+        if total > best.elements:
+            best = Peak(total, node.name)
+    return best
+
+
 def memory_estimate(network: Network) -> int:
     """Bytes build() and one forward pass need at least: float32 parameters and batch-norm
-    buffers (the ``all`` convention) plus the largest input + output of any layer."""
+    buffers (the ``all`` convention) plus the liveness peak of activations."""
+    from mncost.core.costing import analyze
+
     report = analyze(network, params="all", dtype="float32")
     return report.weight_bytes + report.peak_activation_bytes
 
@@ -31,6 +92,6 @@ def check_memory(network: Network, max_memory: int | None = DEFAULT_MAX_MEMORY) 
     if needed > max_memory:
         raise ConfigError(
             f"building {network.model} ({network.variant}, α={network.alpha:g}, "
-            f"{network.resolution}×{network.resolution}) needs at least {human_bytes(needed)} "
+            f"{network.resolution_text}) needs at least {human_bytes(needed)} "
             f"of float32 weights and activations, above the limit of {human_bytes(max_memory)}; "
             "raise it with --max-memory (e.g. --max-memory 16GiB)")

@@ -69,61 +69,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Union
 
-from mncost.core.costing import Report, layer_cost
-from mncost.core.ir import Conv, GlobalAvgPool, Linear, Network, Softmax
-
-QUANTITIES = ("conv", "fc", "conv_bias", "fc_bias", "bn_elements", "bn_affine",
-              "relu_elements", "relu6_elements", "pool_in_elements", "pool_out_elements",
-              "softmax_elements", "softmax_thop")
-
-QUANTITY_LABELS = {
-    "conv": "conv mult-adds",
-    "fc": "FC mult-adds",
-    "conv_bias": "conv bias additions (output elements of biased convs)",
-    "fc_bias": "FC bias additions",
-    "bn_elements": "batch-norm output elements",
-    "bn_affine": "batch-norm γ and β parameters",
-    "relu_elements": "ReLU output elements",
-    "relu6_elements": "ReLU6 output elements",
-    "pool_in_elements": "average-pool input elements",
-    "pool_out_elements": "average-pool output elements",
-    "softmax_elements": "softmax input elements",
-    "softmax_thop": "softmax rows × (3·C − 1)",
-}
-
+from mncost.core.costing import Report
+from mncost.core.errors import MncostError
+from mncost.core.ir import Network
+from mncost.core.kinds import add_quantities, kind, quantity_labels
 
 def quantities(source: Union[Network, Report]) -> dict[str, int]:
-    """The per-model sums every preset is a combination of (see the module docstring)."""
-    if isinstance(source, Report):
-        costed = [(lr.layer, lr.mult_adds) for lr in source.layers]
-    else:
-        costed = [(layer, layer_cost(layer).mult_adds) for layer in source.layers]
-    q = dict.fromkeys(QUANTITIES, 0)
-    for layer, mult_adds in costed:
-        out = layer.output_shape
-        if isinstance(layer, Conv):
-            q["conv"] += mult_adds
-            if layer.bias:
-                q["conv_bias"] += out.elements
-            if layer.batch_norm:
-                q["bn_elements"] += out.elements
-                q["bn_affine"] += 2 * out.c
-            if layer.activation == "relu":
-                q["relu_elements"] += out.elements
-            elif layer.activation == "relu6":
-                q["relu6_elements"] += out.elements
-        elif isinstance(layer, Linear):
-            q["fc"] += mult_adds
-            if layer.bias:
-                q["fc_bias"] += layer.out_features
-        elif isinstance(layer, GlobalAvgPool):
-            q["pool_in_elements"] += layer.input_shape.elements
-            q["pool_out_elements"] += out.elements
-        elif isinstance(layer, Softmax):
-            q["softmax_elements"] += layer.input_shape.elements
-            rows = layer.input_shape.h * layer.input_shape.w
-            q["softmax_thop"] += rows * (3 * layer.input_shape.c - 1)
-    return q
+    """The per-model sums every preset is a combination of: each node's kind says what it
+    touches (``Kind.quantities``); quantities no node has are 0."""
+    network = source.network if isinstance(source, Report) else source
+    total = dict.fromkeys(quantity_labels(), 0)
+    for node in network.nodes:
+        add_quantities(total, kind(node.kind).quantities(node).items())
+    return total
+
+
+class PresetError(MncostError):
+    """A preset that cannot count a quantity some kind contributes."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +99,17 @@ class Preset:
     weights: tuple[tuple[str, int], ...]
     source: str          # where the rule comes from
     params_convention: str = "trainable"
+    ignored: tuple[str, ...] = ()   # quantities the tool counts as 0, each said explicitly
+    operators: tuple[tuple[str, str], ...] = ()  # quantity → the tool's operator (verify)
+
+    def check_covers(self, names) -> None:
+        """Every quantity must be weighed or declared ignored: a kind whose elements a preset
+        has no rule for is an error, never a silent zero."""
+        known = {name for name, _ in self.weights} | set(self.ignored)
+        missing = [name for name in names if name not in known]
+        if missing:
+            raise PresetError(f"preset {self.name!r} has no rule for {', '.join(missing)}; "
+                              "add it to the preset's weights or its ignored quantities")
 
     @property
     def rule(self) -> str:
@@ -146,6 +119,7 @@ class Preset:
 
     def count(self, source: Union[Network, Report]) -> "PresetCount":
         q = quantities(source)
+        self.check_covers(q)
         terms = tuple((name, w, w * q[name]) for name, w in self.weights)
         report = source if isinstance(source, Report) else None
         params = report.params_as(self.params_convention) if report is not None else None
@@ -185,21 +159,44 @@ class PresetCount:
         return data
 
 
+_ACTIVATIONS = ("relu_elements", "relu6_elements", "hardswish_elements",
+                "hardsigmoid_elements", "sigmoid_elements", "silu_elements")
+_WINDOWS = ("avgpool_in_elements", "avgpool_out_elements", "avgpool_window_ops",
+            "maxpool_in_elements", "maxpool_out_elements", "maxpool_window_ops")
+_JOINS = ("add_elements", "mul_elements", "concat_elements")
+
+
+def _ignoring(weights: tuple[tuple[str, int], ...], *ignored: str) -> tuple[str, ...]:
+    counted = {name for name, _ in weights}
+    return tuple(name for name in ignored if name not in counted)
+
+
 PRESETS: Mapping[str, Preset] = {p.name: p for p in (
     Preset("paper", "the paper's mult-adds (Howard et al. 2017, §3.1, Table 2)", "MACs",
            "Mult-Adds", (("conv", 1), ("fc", 1)),
-           "PAPER.md: only convolutions and the FC layer cost mult-adds",
-           params_convention="paper"),
+           "docs/conventions.md: only convolutions and the FC layer cost mult-adds",
+           params_convention="paper",
+           ignored=("conv_bias", "fc_bias", "bn_elements", "bn_affine", *_ACTIVATIONS,
+                    "pool_in_elements", "pool_out_elements", *_WINDOWS, *_JOINS,
+                    "softmax_elements", "softmax_thop")),
     Preset("fvcore", "fvcore FlopCountAnalysis(model, x).total(), eval mode", "MACs",
            "flops (fvcore: one fused multiply-add = one flop)",
            (("conv", 1), ("fc", 1), ("bn_elements", 2), ("pool_in_elements", 1)),
            "fvcore/nn/jit_handles.py (conv_flop_jit, linear_flop_jit, batchnorm_flop_jit) and "
            "flop_count.py (_DEFAULT_SUPPORTED_OPS: adaptive_avg_pool2d = "
-           "elementwise_flop_counter(1, 0))"),
+           "elementwise_flop_counter(1, 0)); every other operator is ignored or unsupported",
+           ignored=("conv_bias", "fc_bias", "bn_affine", *_ACTIVATIONS, "pool_out_elements",
+                    *_WINDOWS, *_JOINS, "softmax_elements", "softmax_thop"),
+           operators=(("conv", "conv"), ("fc", "linear"), ("bn_elements", "batch_norm"),
+                      ("pool_in_elements", "adaptive_avg_pool2d"))),
     Preset("torch", "torch.utils.flop_counter.FlopCounterMode().get_total_flops()", "FLOPs",
            "FLOPs", (("conv", 2), ("fc", 2)),
            "torch/utils/flop_counter.py: conv_flop_count and addmm/mm count 2 per "
-           "multiply-add; bias, batch norm, activations and pooling are not registered"),
+           "multiply-add; bias, batch norm, activations, pooling and elementwise ops are not "
+           "registered",
+           ignored=("conv_bias", "fc_bias", "bn_elements", "bn_affine", *_ACTIVATIONS,
+                    "pool_in_elements", "pool_out_elements", *_WINDOWS, *_JOINS,
+                    "softmax_elements", "softmax_thop")),
     Preset("ptflops", "ptflops get_model_complexity_info(..., backend='pytorch'), defaults",
            "MACs", "MACs (GMac)",
            (("conv", 1), ("conv_bias", 1), ("fc", 1), ("fc_bias", 1), ("bn_elements", 2),
@@ -207,22 +204,33 @@ PRESETS: Mapping[str, Preset] = {p.name: p for p in (
             ("softmax_elements", 1)),
            "ptflops/pytorch_ops.py (MODULES_MAPPING, FUNCTIONAL_MAPPING) and "
            "pytorch_engine.py (patch_functional: F.relu, F.adaptive_avg_pool2d, F.softmax "
-           "counted on top of module hooks)"),
+           "counted on top of module hooks)",
+           ignored=("bn_affine", "hardswish_elements", "hardsigmoid_elements",
+                    "sigmoid_elements", "silu_elements", "pool_out_elements", *_WINDOWS,
+                    *_JOINS, "softmax_thop")),
     Preset("ptflops-aten", "ptflops get_model_complexity_info(..., backend='aten')", "MACs",
-           "MACs (GMac)", (("conv", 1), ("conv_bias", 1), ("fc", 1)),
-           "ptflops/aten_ops.py (ATEN_OPS_MAPPING: conv_flop with bias, addmm_flop without)"),
+           "MACs (GMac)", (("conv", 1), ("conv_bias", 1), ("fc", 1), ("fc_bias", 1)),
+           "ptflops/aten_ops.py (ATEN_OPS_MAPPING: conv_flop adds the bias per output "
+           "element; addmm_flop adds batch · out_features for the linear bias)",
+           ignored=("bn_elements", "bn_affine", *_ACTIVATIONS, "pool_in_elements",
+                    "pool_out_elements", *_WINDOWS, *_JOINS, "softmax_elements",
+                    "softmax_thop")),
     Preset("thop", "thop.profile(model, inputs=(x,))", "MACs", "MACs",
            (("conv", 1), ("fc", 1), ("bn_elements", 4), ("pool_in_elements", 1),
             ("pool_out_elements", 1), ("softmax_thop", 1)),
            "thop/profile.py (register_hooks) and thop/vision/basic_hooks.py, calc_func.py "
            "(count_convNd, count_normalization, count_adap_avgpool, count_linear, "
-           "count_softmax; ReLU is zero_ops)"),
+           "count_softmax; ReLU is zero_ops)",
+           ignored=("conv_bias", "fc_bias", "bn_affine", *_ACTIVATIONS, *_WINDOWS, *_JOINS,
+                    "softmax_elements")),
     Preset("torchinfo", "torchinfo summary(model, input_size) 'Total mult-adds'", "MACs",
            "Total mult-adds",
            (("conv", 1), ("conv_bias", 1), ("bn_affine", 1), ("fc", 1), ("fc_bias", 1)),
            "torchinfo/layer_info.py (LayerInfo.calculate_macs: parameters × output "
            "positions for Conv, parameters × batch otherwise; leaf layers summed in "
-           "model_statistics.py)"),
+           "model_statistics.py)",
+           ignored=("bn_elements", *_ACTIVATIONS, "pool_in_elements", "pool_out_elements",
+                    *_WINDOWS, *_JOINS, "softmax_elements", "softmax_thop")),
 )}
 
 PRESET_NAMES = tuple(PRESETS)
@@ -242,29 +250,3 @@ def count_as(name: str, source: Union[Network, Report]) -> PresetCount:
 
 def count_all(source: Union[Network, Report]) -> dict[str, PresetCount]:
     return {name: p.count(source) for name, p in PRESETS.items()}
-
-
-def as_table(count: PresetCount, paper_mult_adds: int | None = None):
-    """The terms of one preset as a ``formats.TableData`` (for ``mncost table --count-as``)."""
-    from mncost.views.formats import Column, TableData, grouped
-
-    p = count.preset
-    rows = tuple(
-        {"term": name if weight == 1 else f"{weight}·{name}",
-         "meaning": QUANTITY_LABELS[name] + ("" if weight == 1 else f", × {weight}"),
-         "count": grouped(value)}
-        for name, weight, value in count.terms
-    )
-    notes = [f"Tool: {p.tool}; it calls this number {p.tool_label}.", f"Rule source: {p.source}."]
-    if paper_mult_adds is not None and p.name != "paper":
-        diff = count.total - paper_mult_adds
-        notes.append(f"mncost's mult-adds (the paper's convention): {grouped(paper_mult_adds)}; "
-                     f"this tool's number differs by {diff:+,}"
-                     + (f" ({count.total / paper_mult_adds:.4f}×)." if paper_mult_adds else "."))
-    return TableData(
-        title=f"Counted as {p.name}: {grouped(count.total)} {p.unit}",
-        columns=(Column("term", "Term"), Column("meaning", "What it counts"),
-                 Column("count", p.unit, numeric=True)),
-        rows=rows,
-        footer={"term": "Total", "meaning": p.rule, "count": grouped(count.total)},
-        notes=tuple(notes))

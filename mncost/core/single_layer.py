@@ -1,6 +1,6 @@
 """One layer, standard against depthwise separable, with α and ρ: the paper's Table 3.
 
-Pure Python. The layers are built as ``layers.Conv`` descriptors and costed by the engine's
+Pure Python. The layers are built as conv nodes by the conv kind itself and costed by its
 one convolution rule, so ``mncost layer`` and ``mncost table`` can never disagree.
 
 Rows, in order (only those asked for):
@@ -30,7 +30,9 @@ from fractions import Fraction
 
 from mncost.core import costing as engine
 from mncost.core.errors import ConfigError
-from mncost.core.ir import Conv, Shape, conv_output_size
+from mncost.core.ir import INPUT, Node, Shape, conv_output_size
+from mncost.core.kinds import ShapeError, kind
+from mncost.core.settings import ChannelScaler
 from mncost.core.spec import parse_fraction, scale_channels, scale_resolution
 
 ROWS = ("standard", "separable", "alpha", "rho")
@@ -43,7 +45,7 @@ class LayerRow:
 
     row: str            # standard | separable | alpha | rho
     label: str          # the paper's wording: "Convolution", "α = 0.75", ...
-    convs: tuple[Conv, ...]
+    convs: tuple[Node, ...]
     mult_adds: int
     params: int
 
@@ -93,29 +95,32 @@ class SingleLayer:
         return Fraction(1, self.c_out) + Fraction(1, self.kernel * self.kernel)
 
 
-def _conv(name: str, kind: str, shape: Shape, c_out: int, kernel: int, stride: int,
-          groups: int) -> Conv:
-    padding = (kernel - 1) // 2
-    h = conv_output_size(shape.h, kernel, stride, padding)
-    w = conv_output_size(shape.w, kernel, stride, padding)
-    if h < 1 or w < 1:
+def _conv(name: str, shape: Shape, c_out: int, kernel: int, stride: int,
+          variety: str) -> Node:
+    """A MobileNet conv (no bias, batch norm and ReLU after it), resolved by the conv kind."""
+    declared = {"out": c_out, "kernel": kernel, "stride": stride, "padding": None,
+                "dilation": 1, "groups": 1, "variety": variety, "bias": False,
+                "batch_norm": True, "activation": "relu"}
+    rule = kind("conv")
+    try:
+        attrs, output = rule.resolve(declared, (shape,), ChannelScaler())
+    except ShapeError:
+        pad = (kernel - 1) // 2
+        h, w = (conv_output_size(side, kernel, stride, pad, pad) for side in (shape.h, shape.w))
         raise ConfigError(f"a {kernel}×{kernel} stride-{stride} conv on a {shape.h}×{shape.w} "
-                          f"input would output {h}×{w}")
-    return Conv(name=name, kind=kind, input_shape=shape, output_shape=Shape(h, w, c_out),
-                kernel=kernel, stride=stride, padding=padding, groups=groups, bias=False,
-                batch_norm=True, activation="relu")
+                          f"input would output {h}×{w}") from None
+    return Node(name=name, kind=rule.node_kind(attrs, (shape,), output), inputs=(INPUT,),
+                input_shapes=(shape,), output_shape=output, attrs=attrs)
 
 
 def _separable(name: str, size: int, c_in: int, c_out: int, kernel: int,
-               stride: int) -> tuple[Conv, Conv]:
-    dw = _conv(f"{name}.dw", "dw", Shape(size, size, c_in), c_in, kernel, stride, c_in)
-    pw = Conv(name=f"{name}.pw", kind="pw", input_shape=dw.output_shape,
-              output_shape=Shape(dw.output_shape.h, dw.output_shape.w, c_out), kernel=1,
-              stride=1, padding=0, groups=1, bias=False, batch_norm=True, activation="relu")
+               stride: int) -> tuple[Node, Node]:
+    dw = _conv(f"{name}.dw", Shape(size, size, c_in), c_in, kernel, stride, "dw")
+    pw = _conv(f"{name}.pw", dw.output_shape, c_out, 1, 1, "pw")
     return dw, pw
 
 
-def _row(row: str, label: str, convs: tuple[Conv, ...], params: str) -> LayerRow:
+def _row(row: str, label: str, convs: tuple[Node, ...], params: str) -> LayerRow:
     costs = [engine.layer_cost(conv) for conv in convs]
     return LayerRow(row=row, label=label, convs=convs,
                     mult_adds=sum(c.mult_adds for c in costs),
@@ -133,7 +138,7 @@ def single_layer(size: int, c_in: int, c_out: int, *, kernel: int = 3, stride: i
     if params not in engine.PARAMS_CONVENTIONS:
         raise ConfigError(f"params must be one of {', '.join(engine.PARAMS_CONVENTIONS)}, "
                           f"got {params!r}")
-    standard = _conv("standard", "conv", Shape(size, size, c_in), c_out, kernel, stride, 1)
+    standard = _conv("standard", Shape(size, size, c_in), c_out, kernel, stride, "conv")
     rows = [_row("standard", "Convolution", (standard,), params),
             _row("separable", "Depthwise separable conv",
                  _separable("separable", size, c_in, c_out, kernel, stride), params)]

@@ -1,80 +1,83 @@
-"""YAML spec → ``ModelSpec`` (validated) → ``Network`` (resolved for one α, resolution, variant).
+"""YAML spec → ``ModelSpec`` (validated) → ``Network`` (a resolved graph for one setting).
 
-Rounding rules, stated once (README "Hyperparameters" repeats them):
+The pipeline, each step its own function:
 
-* Width multiplier α: a layer declared with ``c`` output channels gets
-  ``max(min_channels, floor(c · α))``, with α taken as the exact decimal the user wrote
-  (``Fraction("0.29")``, not the nearest binary float), so ``c = 100, α = 0.29`` gives 29.
-  ``min_channels`` defaults to 1; TF-slim's reference uses 8. The input image's channels and
-  the classifier's outputs are never scaled.
-* Resolution multiplier ρ: the input becomes ``floor(base · ρ + 1/2)`` pixels square (round
-  half up, exact), with ``base`` the spec's ``input.resolution``: 224 · 0.5 = 112.
-* Depth multiplier (Keras' ``depth_multiplier``): a depthwise conv on ``c`` channels outputs
-  ``c · depth_multiplier`` channels.
-* Spatial size: ``floor((in + 2·pad − k) / stride) + 1`` with ``pad = (k − 1) // 2`` unless the
-  layer gives ``padding``.
+1. ``parse``: the document's keys and every layer entry, validated by its kind's (or block's)
+   own schema (``kinds``, ``blocks``); each problem a ``SpecError`` naming file, line, field.
+2. ``_plan``: repeats expanded and named, the variant's drops and conversions applied, blocks
+   expanded into named nodes, and every node's inputs found (the previous node unless the
+   entry names ``inputs``).
+3. ``resolve``: nodes in order, each kind's shape rule applied to its inputs' shapes under the
+   settings (α, resolution, ...); a shape a kind cannot take is an error naming the entry.
+
+Rounding rules live in ``settings`` (α, ρ, depth multiplier); spatial rules in each kind.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, Mapping
 
-from mncost.core.errors import ConfigError, SpecError
-from mncost.core.ir import (Conv, GlobalAvgPool, Layer, Linear, Network, Shape, Softmax,
-                           conv_output_size)
+from mncost.core import settings as settings_module
+from mncost.core.blocks import BLOCKS, CONVERSIONS, NodePlan
+from mncost.core.errors import ConfigError, MncostError, SpecError
+from mncost.core.ir import INPUT, Network, Node, Shape
+from mncost.core.kinds import ShapeError, SpecDefaults, kind, spec_kinds
+from mncost.core.kinds._common import CollapseError
+from mncost.core.kinds.activation import parse_activation
+from mncost.core.settings import (MAX_CHANNELS, MAX_RESOLUTION, ModelSettings, format_decimal,
+                                  scale_channels, scale_resolution)
 from mncost.core.yamlio import Located, did_you_mean, load_file
 
 BUILTIN_SPECS = ("mobilenet_v1",)
 DEFAULT_SPEC = "mobilenet_v1"
 
-ENTRY_KINDS = ("conv", "dw", "pw", "separable", "avgpool", "fc", "softmax")
-ACTIVATIONS = ("relu", "relu6", "none")
-CONVERSIONS = {"separable": ("conv",), "conv": ("separable",)}
-
 # Bounds that keep a hand-edited or hostile spec from hanging the tool. Costs themselves are
 # exact Python ints at any size; these only cap how much structure gets materialised.
 MAX_LAYERS = 10_000
-MAX_CHANNELS = 1 << 24
 MAX_KERNEL = 1024
-MAX_RESOLUTION = 1 << 20
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TOP_KEYS = ["model", "description", "input", "classes", "defaults", "rounding",
+             "default_variant", "variants", "errata", "layers"]
+_COMMON_KEYS = ("kind", "name", "repeat", "tag", "inputs")
+_ERRATA_TABLES = ("by_kind", "compare")
+_ERRATA_WHEN = ("variant", "alpha", "resolution")
 
-_TOP_KEYS = ["model", "description", "input", "classes", "defaults", "default_variant",
-             "variants", "layers"]
-_ENTRY_KEYS = ["kind", "name", "out", "kernel", "stride", "padding", "repeat", "tag",
-               "batch_norm", "activation", "bias"]
-_KEYS_BY_KIND = {
-    "conv": {"out", "kernel", "stride", "padding", "batch_norm", "activation", "bias"},
-    "separable": {"out", "kernel", "stride", "padding", "batch_norm", "activation", "bias"},
-    "dw": {"kernel", "stride", "padding", "batch_norm", "activation", "bias"},
-    "pw": {"out", "stride", "batch_norm", "activation", "bias"},
-    "avgpool": set(),
-    "fc": {"out", "bias"},
-    "softmax": set(),
-}
+__all__ = ["BUILTIN_SPECS", "DEFAULT_SPEC", "LayerEntry", "ModelSpec", "Variant", "load",
+           "parse", "resolve", "builtin_spec_path", "parse_fraction", "scale_channels",
+           "scale_resolution", "MAX_LAYERS", "MAX_CHANNELS", "MAX_RESOLUTION"]
+
+
+def parse_fraction(value: object, what: str) -> Fraction:
+    """An exact Fraction from an int, a decimal string or a float's shortest repr."""
+    return settings_module.parse_decimal(value, what)
 
 
 @dataclass(frozen=True)
 class LayerEntry:
-    """One item of the spec's ``layers`` list, validated, before ``repeat`` is expanded."""
+    """One item of the spec's ``layers`` list, validated, before ``repeat`` is expanded.
+
+    ``kind`` is the spec word (``conv``, ``separable``, ``maxpool`` ...); ``declared`` the
+    values its kind or block validated; ``inputs`` the names it reads, or None for "the
+    previous layer".
+    """
 
     index: int
     line: int | None
     kind: str
     name: str | None
-    out: int | None
-    kernel: int
-    stride: int
-    padding: int | None
     repeat: int
     tag: str | None
-    batch_norm: bool
-    activation: str | None
-    bias: bool
+    inputs: tuple[str, ...] | None
+    declared: Mapping[str, Any] = field(compare=True, hash=False)
+
+    @property
+    def field(self) -> str:
+        return f"layers[{self.index}]"
 
 
 @dataclass(frozen=True)
@@ -88,18 +91,46 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class Erratum:
+    """A note on a published figure, shown in ``table`` when the network is the one
+    published (``when``: variant, exact α and resolution; depth multiplier and min channels 1).
+    The note may name ``{mult_adds}``, ``{conv_mult_adds}`` and ``{fc_mult_adds}``."""
+
+    table: str
+    note: str
+    variant: str | None
+    alpha: Fraction | None
+    resolution: tuple[int, int] | None
+
+    def applies(self, variant: str, settings: ModelSettings, size: tuple[int, int],
+                rounding: str) -> bool:
+        return ((self.variant is None or self.variant == variant)
+                and (self.alpha is None or self.alpha == settings.alpha)
+                and (self.resolution is None or self.resolution == size)
+                and settings.depth_multiplier == 1 and settings.min_channels == 1
+                and settings.rounding in (None, rounding))
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """What a spec file says, validated; shapes are not resolved yet."""
 
     model: str
     description: str
     source: str
-    resolution: int
+    input_size: tuple[int, int]
     channels: int
     classes: int
     layers: tuple[LayerEntry, ...]
     variants: tuple[Variant, ...]
     default_variant: str
+    rounding: str = settings_module.DEFAULT_ROUNDING
+    errata: tuple[Erratum, ...] = ()
+
+    @property
+    def resolution(self) -> int | tuple[int, int]:
+        h, w = self.input_size
+        return h if h == w else (h, w)
 
     @property
     def variant_names(self) -> tuple[str, ...]:
@@ -117,17 +148,33 @@ class ModelSpec:
 # -- loading ------------------------------------------------------------------------------------
 
 def builtin_spec_path(name: str = DEFAULT_SPEC) -> Path:
-    # A plain path beside this module: importlib.resources would cost ~10 ms of cold start
+    # A plain path beside the package: importlib.resources would cost ~10 ms of cold start
     # for the zip-import case mncost does not support.
     return Path(__file__).parent.parent / "configs" / f"{name}.yaml"
 
 
+def is_builtin(name: str) -> bool:
+    return name in BUILTIN_SPECS and not _exists(name)
+
+
+def _exists(path: str) -> bool:
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
 def load(path: str | Path | None = None) -> ModelSpec:
     """Load and validate a spec: a file path, a built-in name, or None for MobileNet v1."""
-    if path is None or (str(path) in BUILTIN_SPECS and not Path(str(path)).exists()):
+    if path is None or is_builtin(str(path)):
         name = DEFAULT_SPEC if path is None else str(path)
         doc, shown = load_file(builtin_spec_path(name), display=f"<built-in {name}>")
     else:
+        text = str(path)
+        if not _exists(text) and _NAME.match(text):
+            raise ConfigError(f"unknown spec {text!r}: no such file or built-in spec"
+                              f"{did_you_mean(text, list(BUILTIN_SPECS))}; built-in specs: "
+                              f"{', '.join(BUILTIN_SPECS)}")
         doc, shown = load_file(path)
     return parse(doc, shown)
 
@@ -142,20 +189,23 @@ def parse(doc: object, source: str) -> ModelSpec:
     model = root.get("model", required=True).string()
     description = root.get("description", "").optional(lambda v: v.string(nonempty=False)) or ""
     inp = root.get("input", required=True).mapping(["resolution", "channels"])
-    resolution = inp.get("resolution", required=True).positive_int(maximum=MAX_RESOLUTION)
+    input_size = _input_size(inp.get("resolution", required=True))
     channels = inp.get("channels", 3).positive_int(maximum=MAX_CHANNELS)
     classes = root.get("classes", 1000).positive_int(maximum=MAX_CHANNELS)
+    rounding = _located(root.get("rounding", settings_module.DEFAULT_ROUNDING),
+                        settings_module.parse_rounding)
 
-    defaults = root.get("defaults", {}).mapping(["batch_norm", "activation", "bias"])
-    default_bn = defaults.get("batch_norm", True).boolean()
-    default_act = _activation(defaults.get("activation", "relu"))
-    default_bias = defaults.get("bias", False).boolean()
+    defaults_node = root.get("defaults", {}).mapping(["batch_norm", "activation", "bias"])
+    defaults = SpecDefaults(
+        batch_norm=defaults_node.get("batch_norm", True).boolean(),
+        activation=parse_activation(defaults_node.get("activation", "relu")),
+        bias=defaults_node.get("bias", False).boolean(), classes=classes)
 
-    entries = []
+    entries: list[LayerEntry] = []
     total = 0
     for item in root.get("layers", required=True).sequence(allow_empty=False):
-        entry = _entry(item, len(entries), default_bn, default_act, default_bias)
-        total += entry.repeat * (2 if entry.kind == "separable" else 1)
+        entry = _entry(item, len(entries), defaults)
+        total += entry.repeat * (2 if entry.kind in BLOCKS else 1)
         if total > MAX_LAYERS:
             raise item.error(f"the spec expands to more than {MAX_LAYERS} layers")
         entries.append(entry)
@@ -163,9 +213,10 @@ def parse(doc: object, source: str) -> ModelSpec:
     seen: dict[str, int] = {}
     for entry, names in zip(layers, _expanded_names(layers)):
         for name in names:
-            if name in seen:
-                raise SpecError(f"layer name {name!r} is used twice (also by layers[{seen[name]}])",
-                                file=source, line=entry.line, field=f"layers[{entry.index}].name")
+            if name in seen or name == INPUT:
+                also = f" (also by layers[{seen[name]}])" if name in seen else " (the input's)"
+                raise SpecError(f"layer name {name!r} is used twice{also}",
+                                file=source, line=entry.line, field=f"{entry.field}.name")
             seen[name] = entry.index
     targets = set(seen)
     targets |= {e.tag for e in layers if e.tag} | {e.name for e in layers if e.name}
@@ -184,63 +235,81 @@ def parse(doc: object, source: str) -> ModelSpec:
     if default_variant not in names:
         raise default_node.error(f"names no declared variant; declared: {', '.join(names)}"
                                  f"{did_you_mean(default_variant, names)}")
+    errata = tuple(_erratum(item, names) for item in root.get("errata", []).sequence())
 
     spec = ModelSpec(model=model, description=description, source=source,
-                     resolution=resolution, channels=channels, classes=classes, layers=layers,
-                     variants=tuple(variants), default_variant=default_variant)
-    # Resolving every variant at the spec's own resolution catches layers that collapse the
-    # spatial size below 1 (and names the line) before any flag is involved.
+                     input_size=input_size, channels=channels, classes=classes, layers=layers,
+                     variants=tuple(variants), default_variant=default_variant,
+                     rounding=rounding, errata=errata)
+    # Resolving every variant at the spec's own settings catches layers that collapse the
+    # spatial size or joins that do not fit (and names the line) before any flag is involved.
     for variant in spec.variants:
-        if not _plan(spec, variant):
+        if not _steps(spec, variant):
             raise root.get("variants").get(variant.name).error("drops every layer")
         resolve(spec, variant=variant.name)
     return spec
 
 
-def _activation(node: Located) -> str | None:
-    if node.value is None:
-        return None
-    value = node.string(choices=list(ACTIVATIONS))
-    return None if value == "none" else value
+def _located(node: Located, parse_value) -> Any:
+    try:
+        return parse_value(node.value)
+    except ConfigError as exc:
+        raise node.error(str(exc)) from None
 
 
-def _entry(item: Located, index: int, default_bn: bool, default_act: str | None,
-           default_bias: bool) -> LayerEntry:
-    item.mapping(_ENTRY_KEYS)
-    kind = item.get("kind", required=True).string(choices=list(ENTRY_KINDS))
+def _input_size(node: Located) -> tuple[int, int]:
+    if isinstance(node.value, list):
+        items = node.sequence()
+        if len(items) != 2:
+            raise node.error("must be a positive integer or [height, width]")
+        h, w = (item.positive_int(maximum=MAX_RESOLUTION) for item in items)
+        return h, w
+    side = node.positive_int(maximum=MAX_RESOLUTION)
+    return side, side
+
+
+def _entry(item: Located, index: int, defaults: SpecDefaults) -> LayerEntry:
+    item.mapping(list(_COMMON_KEYS) + _all_keys())
+    kind_node = item.get("kind", required=True)
+    word = kind_node.string(choices=sorted([*spec_kinds(), *BLOCKS]))
+    block = BLOCKS.get(word)
+    rule = spec_kinds().get(word)
+    allowed = block.keys if block is not None else rule.spec_keys(word)
     for key in item.value:
-        if key in ("kind", "name", "repeat", "tag"):
-            continue
-        if key not in _KEYS_BY_KIND[kind]:
-            allowed = sorted(_KEYS_BY_KIND[kind] | {"name", "repeat", "tag"})
-            raise item.get(key).error(f"not allowed for kind {kind!r}; "
-                                      f"allowed: {', '.join(allowed)}")
+        if key not in _COMMON_KEYS and key not in allowed:
+            choices = sorted(set(allowed) | {"name", "repeat", "tag", "inputs"})
+            raise item.get(key).error(f"not allowed for kind {word!r}; allowed: "
+                                      f"{', '.join(choices)}")
     name = item.get("name", None).optional(lambda v: v.string())
     if name is not None and not _NAME.match(name):
         raise item.get("name").error(f"must be an identifier (letters, digits, _), got {name!r}")
-    needs_out = kind in ("conv", "separable", "pw")
-    if needs_out:  # required, and null is not a channel count
-        out_value = item.get("out", required=True).positive_int(maximum=MAX_CHANNELS)
-    else:  # fc: null or absent means the spec's classes
-        out_value = item.get("out", None).optional(lambda v: v.positive_int(maximum=MAX_CHANNELS))
-    kernel = 1 if kind == "pw" else item.get("kernel", 3).positive_int(maximum=MAX_KERNEL)
-    stride = item.get("stride", 1).positive_int(maximum=MAX_RESOLUTION)
-    padding = item.get("padding", None).optional(
-        lambda v: v.integer(minimum=0, maximum=MAX_KERNEL, what="a non-negative integer"))
     repeat = item.get("repeat", 1).positive_int(maximum=MAX_LAYERS)
     tag = item.get("tag", None).optional(lambda v: v.string())
-    if kind == "fc":
-        bias = item.get("bias", True).boolean()
-        batch_norm, activation = False, None
-    elif kind in ("avgpool", "softmax"):
-        bias, batch_norm, activation = False, False, None
-    else:
-        bias = item.get("bias", default_bias).boolean()
-        batch_norm = item.get("batch_norm", default_bn).boolean()
-        activation = _activation(item.get("activation", default_act or "none"))
-    return LayerEntry(index=index, line=item.line, kind=kind, name=name, out=out_value,
-                      kernel=kernel, stride=stride, padding=padding, repeat=repeat, tag=tag,
-                      batch_norm=batch_norm, activation=activation, bias=bias)
+    inputs = None
+    if item.has("inputs"):
+        inputs = tuple(ref.string() for ref in item.get("inputs").sequence(allow_empty=False))
+    least, most = (1, 1) if block is not None else rule.arity
+    count = len(inputs) if inputs is not None else 1
+    if count < least or (most is not None and count > most):
+        wanted = (str(least) if least == most else
+                  f"at least {least}" if most is None else f"{least} to {most}")
+        hint = "; name them with inputs: [a, b]" if inputs is None else ""
+        node = item.get("inputs") if inputs is not None else kind_node
+        raise node.error(f"kind {word!r} takes {wanted} inputs, got {count}{hint}")
+    declared = block.parse(item, defaults) if block is not None \
+        else rule.parse(word, item, defaults)
+    return LayerEntry(index=index, line=item.line, kind=word, name=name, repeat=repeat, tag=tag,
+                      inputs=inputs, declared=declared)
+
+
+def _all_keys() -> list[str]:
+    """Every key some kind or block accepts: what an unknown key's "did you mean" is from."""
+    keys: dict[str, None] = {}
+    for word, rule in sorted(spec_kinds().items()):
+        keys.update(dict.fromkeys(rule.spec_keys(word)))
+    for block in BLOCKS.values():
+        keys.update(dict.fromkeys(block.keys))
+    return [key for key in keys if key not in _COMMON_KEYS]
 
 
 def _variant(name: str, node: Located, targets: set[str]) -> Variant:
@@ -266,11 +335,27 @@ def _variant(name: str, node: Located, targets: set[str]) -> Variant:
     return Variant(name, description, tuple(convert), tuple(drop))
 
 
+def _erratum(item: Located, variants: list[str]) -> Erratum:
+    item.mapping(["table", "when", "note"])
+    table = item.get("table", required=True).string(choices=list(_ERRATA_TABLES))
+    note = item.get("note", required=True).string()
+    when = item.get("when", {}).mapping(list(_ERRATA_WHEN))
+    variant = when.get("variant", None).optional(lambda v: v.string(choices=variants))
+    alpha = _located(when.get("alpha"), lambda v: settings_module.parse_multiplier(v, "alpha")) \
+        if when.has("alpha") else None
+    resolution = _located(when.get("resolution"), settings_module.parse_resolution) \
+        if when.has("resolution") else None
+    return Erratum(table, note, variant, alpha, resolution)
+
+
 # -- naming -----------------------------------------------------------------------------------
 
-_PREFIX = {"conv": "conv", "separable": "block", "dw": "dw", "pw": "pw", "avgpool": "pool",
-           "fc": "fc", "softmax": "softmax"}
-_SINGLE_UNNUMBERED = ("avgpool", "fc", "softmax")
+def _prefix(word: str) -> tuple[str, bool]:
+    """(name prefix, whether a single one goes unnumbered) for a spec word."""
+    if word in BLOCKS:
+        return BLOCKS[word].name_prefix, False
+    rule = spec_kinds()[word]
+    return rule.name_prefix or word, rule.single_unnumbered
 
 
 def _expanded_names(entries: tuple[LayerEntry, ...]) -> list[list[str]]:
@@ -280,165 +365,171 @@ def _expanded_names(entries: tuple[LayerEntry, ...]) -> list[list[str]]:
     layer keeps its name in every variant and variants can be compared row by row.
     """
     counts: dict[str, int] = {}
-    kind_totals: dict[str, int] = {}
+    totals: dict[str, int] = {}
     for entry in entries:
-        kind_totals[entry.kind] = kind_totals.get(entry.kind, 0) + entry.repeat
+        prefix, _ = _prefix(entry.kind)
+        totals[prefix] = totals.get(prefix, 0) + entry.repeat
     names = []
     for entry in entries:
         mine = []
+        prefix, single_unnumbered = _prefix(entry.kind)
         for i in range(entry.repeat):
             if entry.name:
                 mine.append(entry.name if entry.repeat == 1 else f"{entry.name}_{i + 1}")
                 continue
-            counts[entry.kind] = counts.get(entry.kind, 0) + 1
-            prefix = _PREFIX[entry.kind]
-            if entry.kind in _SINGLE_UNNUMBERED and kind_totals[entry.kind] == 1:
+            counts[prefix] = counts.get(prefix, 0) + 1
+            if single_unnumbered and totals[prefix] == 1:
                 mine.append(prefix)
             else:
-                mine.append(f"{prefix}{counts[entry.kind]}")
+                mine.append(f"{prefix}{counts[prefix]}")
         names.append(mine)
     return names
 
 
-# -- resolving --------------------------------------------------------------------------------
-
-def parse_fraction(value: object, what: str) -> Fraction:
-    """An exact Fraction from an int, a decimal string or a float's shortest repr."""
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        if isinstance(value, float):
-            value = repr(value)
-        result = Fraction(str(value).strip())
-    except (ValueError, ZeroDivisionError):
-        raise ConfigError(f"{what} must be a number, got {value!r}") from None
-    return result
-
-
-def scale_channels(channels: int, alpha: Fraction, min_channels: int = 1) -> int:
-    """``max(min_channels, floor(channels · α))``: the width multiplier's rounding rule."""
-    return max(min_channels, int(channels * alpha))
-
-
-def scale_resolution(base: int, rho: Fraction) -> int:
-    """``floor(base · ρ + 1/2)``: the resolution multiplier's rounding rule."""
-    return int(base * rho + Fraction(1, 2))
-
+# -- planning: variant, blocks, inputs ---------------------------------------------------------
 
 @dataclass(frozen=True)
 class _Step:
     name: str
-    kind: str
+    word: str
     entry: LayerEntry
 
 
-def resolve(spec: ModelSpec, *, variant: str | None = None, alpha: object = 1,
-            resolution: int | None = None, rho: object = None, depth_multiplier: int = 1,
-            min_channels: int = 1) -> Network:
-    """Resolve every layer's shapes for one choice of hyperparameters."""
-    chosen = spec.variant(variant)
-    alpha_q = parse_fraction(alpha, "alpha")
-    if alpha_q <= 0:
-        raise ConfigError(f"alpha must be greater than 0, got {alpha}")
-    if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier, int) \
-            or depth_multiplier < 1:
-        raise ConfigError(f"depth multiplier must be a positive integer, got {depth_multiplier}")
-    if isinstance(min_channels, bool) or not isinstance(min_channels, int) or min_channels < 1:
-        raise ConfigError(f"min channels must be a positive integer, got {min_channels}")
-    if resolution is not None and rho is not None:
-        raise ConfigError("give either a resolution or rho, not both")
-    if rho is not None:
-        rho_q = parse_fraction(rho, "rho")
-        if rho_q <= 0:
-            raise ConfigError(f"rho must be greater than 0, got {rho}")
-        resolution = scale_resolution(spec.resolution, rho_q)
-        if resolution < 1:
-            raise ConfigError(f"rho {rho} gives a resolution below 1 pixel")
-    from_flag = resolution is not None
-    if resolution is None:
-        resolution = spec.resolution
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 1:
-        raise ConfigError(f"resolution must be a positive integer, got {resolution}")
-    if resolution > MAX_RESOLUTION:
-        raise ConfigError(f"resolution must be at most {MAX_RESOLUTION}, got {resolution}")
-
-    steps = _plan(spec, chosen)
-    if not steps:
-        raise ConfigError(f"variant {chosen.name!r} of {spec.source} drops every layer")
-    shape = Shape(resolution, resolution, spec.channels)
-    layers: list[Layer] = []
-    for step in steps:
-        new = _build(step, shape, alpha_q, depth_multiplier, min_channels, spec.classes)
-        for layer in new:
-            if layer.output_shape.h < 1 or layer.output_shape.w < 1:
-                message = (f"layer {layer.name} would output {layer.output_shape.h}×"
-                           f"{layer.output_shape.w} from a {layer.input_shape.h}×"
-                           f"{layer.input_shape.w} input")
-                if from_flag:
-                    raise ConfigError(f"resolution {resolution} is too small for "
-                                      f"{spec.model}: {message}")
-                raise SpecError(f"spatial size collapses below 1 at input resolution "
-                                f"{resolution}: {message}", file=spec.source,
-                                line=step.entry.line, field=f"layers[{step.entry.index}]")
-            layers.append(layer)
-        shape = layers[-1].output_shape
-    return Network(model=spec.model, variant=chosen.name, alpha=float(alpha_q),
-                   resolution=resolution, depth_multiplier=depth_multiplier,
-                   input_shape=Shape(resolution, resolution, spec.channels), layers=tuple(layers))
-
-
-def _plan(spec: ModelSpec, variant: Variant) -> list[_Step]:
+def _steps(spec: ModelSpec, variant: Variant) -> list[_Step]:
     """Expand repeats, then apply the variant's drops and conversions."""
-    names = _expanded_names(spec.layers)
     conversions = dict(variant.convert)
-    steps = []
     dropped = set(variant.drop)
-    for entry, entry_names in zip(spec.layers, names):
+    steps = []
+    for entry, names in zip(spec.layers, _expanded_names(spec.layers)):
         if entry.tag in dropped or entry.name in dropped:
             continue
-        kind = conversions.get(entry.kind, entry.kind)
-        steps.extend(_Step(name, kind, entry) for name in entry_names if name not in dropped)
+        word = conversions.get(entry.kind, entry.kind)
+        steps.extend(_Step(name, word, entry) for name in names if name not in dropped)
     return steps
 
 
-def _build(step: _Step, shape: Shape, alpha: Fraction, depth_multiplier: int,
-           min_channels: int, classes: int) -> list[Layer]:
-    entry = step.entry
+def _plan(spec: ModelSpec, variant: Variant) -> list[NodePlan]:
+    """Node plans in execution order, with every input name resolved to a node name."""
+    plans: list[NodePlan] = []
+    produced: dict[str, str] = {INPUT: INPUT}   # node or entry name → node name read
+    previous = INPUT
+    base_names = set()
+    for names in _expanded_names(spec.layers):
+        base_names.update(names)
+    for step in _steps(spec, variant):
+        entry = step.entry
+        inputs = (previous,) if entry.inputs is None else tuple(
+            _input_ref(spec, variant, entry, i, ref, produced, base_names)
+            for i, ref in enumerate(entry.inputs))
+        if step.word in BLOCKS:
+            new = BLOCKS[step.word].expand(step.name, entry.declared, inputs[0], entry)
+        else:
+            # A block converted to one node keeps the block's name as a prefix
+            # (block3 → block3.conv), so variants stay alignable.
+            name = f"{step.name}.{step.word}" if entry.kind in BLOCKS else step.name
+            new = [NodePlan(name, step.word, entry.declared, inputs, step.name, None, entry)]
+        plans.extend(new)
+        previous = new[-1].name
+        produced[step.name] = previous
+        for plan in new:
+            produced[plan.name] = plan.name
+        if entry.name and entry.repeat == 1:
+            produced[entry.name] = previous
+    return plans
 
-    def conv(name: str, kind: str, c_in_shape: Shape, c_out: int, kernel: int, stride: int,
-             groups: int) -> Conv:
-        padding = entry.padding if entry.padding is not None else (kernel - 1) // 2
-        h = conv_output_size(c_in_shape.h, kernel, stride, padding)
-        w = conv_output_size(c_in_shape.w, kernel, stride, padding)
-        return Conv(name=name, kind=kind, input_shape=c_in_shape, output_shape=Shape(h, w, c_out),
-                    kernel=kernel, stride=stride, padding=padding, groups=groups,
-                    bias=entry.bias, batch_norm=entry.batch_norm, activation=entry.activation)
 
-    def scaled(channels: int) -> int:
-        return scale_channels(channels, alpha, min_channels)
+def _input_ref(spec: ModelSpec, variant: Variant, entry: LayerEntry, i: int, ref: str,
+               produced: dict[str, str], base_names: set[str]) -> str:
+    if ref in produced:
+        return produced[ref]
+    where = f"{entry.field}.inputs[{i}]"
+    if ref in base_names or any(e.name == ref for e in spec.layers):
+        later = entry.index <= max((e.index for e in spec.layers if e.name == ref),
+                                   default=-1)
+        if variant.drop and not later:
+            raise SpecError(f"reads {ref!r}, which variant {variant.name!r} drops",
+                            file=spec.source, line=entry.line, field=where)
+        raise SpecError(f"reads {ref!r}, which comes later; a layer can only read layers "
+                        "listed before it", file=spec.source, line=entry.line, field=where)
+    raise SpecError(f"names no layer{did_you_mean(ref, sorted(produced))}; inputs are names "
+                    "of earlier layers or entries, or 'input'",
+                    file=spec.source, line=entry.line, field=where)
 
-    if step.kind == "conv":
-        # A converted separable block keeps its name as a prefix so variants stay alignable.
-        name = f"{step.name}.conv" if entry.kind == "separable" else step.name
-        return [conv(name, "conv", shape, scaled(entry.out), entry.kernel, entry.stride, 1)]
-    if step.kind == "separable":
-        dw = conv(f"{step.name}.dw", "dw", shape, shape.c * depth_multiplier, entry.kernel,
-                  entry.stride, shape.c)
-        pw = Conv(name=f"{step.name}.pw", kind="pw", input_shape=dw.output_shape,
-                  output_shape=Shape(dw.output_shape.h, dw.output_shape.w, scaled(entry.out)),
-                  kernel=1, stride=1, padding=0, groups=1, bias=entry.bias,
-                  batch_norm=entry.batch_norm, activation=entry.activation)
-        return [dw, pw]
-    if step.kind == "dw":
-        return [conv(step.name, "dw", shape, shape.c * depth_multiplier, entry.kernel,
-                     entry.stride, shape.c)]
-    if step.kind == "pw":
-        return [conv(step.name, "pw", shape, scaled(entry.out), 1, entry.stride, 1)]
-    if step.kind == "avgpool":
-        return [GlobalAvgPool(name=step.name, input_shape=shape, output_shape=Shape(1, 1, shape.c))]
-    if step.kind == "fc":
-        return [Linear(name=step.name, input_shape=shape,
-                       output_shape=Shape(1, 1, entry.out or classes), bias=entry.bias)]
-    if step.kind == "softmax":
-        return [Softmax(name=step.name, input_shape=shape, output_shape=shape)]
-    raise AssertionError(f"unhandled kind {step.kind}")  # ENTRY_KINDS and this stay in step
+
+# -- resolving --------------------------------------------------------------------------------
+
+def resolve(spec: ModelSpec, *, variant: str | None = None, alpha: object = None,
+            resolution: object = None, rho: object = None, depth_multiplier: object = None,
+            min_channels: object = None, rounding: object = None,
+            settings: ModelSettings | None = None) -> Network:
+    """Resolve every node's shapes for one choice of settings (``settings``, or the same
+    values as keywords, validated by ``ModelSettings``)."""
+    if settings is None:
+        settings = ModelSettings.parse(variant=variant, alpha=alpha, resolution=resolution,
+                                       rho=rho, depth_multiplier=depth_multiplier,
+                                       min_channels=min_channels, rounding=rounding)
+    chosen = spec.variant(settings.variant)
+    size = settings.input_size(spec.input_size)
+    from_flag = size != spec.input_size or settings.alpha != 1
+    scaler = settings.scaler(spec.rounding)
+    plans = _plan(spec, chosen)
+    if not plans:
+        raise ConfigError(f"variant {chosen.name!r} of {spec.source} drops every layer")
+
+    input_shape = Shape(size[0], size[1], spec.channels)
+    shapes: dict[str, Shape] = {INPUT: input_shape}
+    nodes: list[Node] = []
+    for plan in plans:
+        rule = spec_kinds()[plan.word]
+        input_shapes = tuple(shapes[name] for name in plan.inputs)
+        try:
+            attrs, output = rule.resolve(plan.declared, input_shapes, scaler)
+        except ShapeError as exc:
+            raise _shape_error(spec, plan, exc, settings, size, from_flag) from None
+        nodes.append(Node(name=plan.name, kind=rule.node_kind(attrs, input_shapes, output),
+                          inputs=plan.inputs, input_shapes=input_shapes, output_shape=output,
+                          attrs=attrs, block=plan.block, role=plan.role))
+        shapes[plan.name] = output
+    _check_all_used(spec, plans)
+    errata = tuple((e.table, e.note) for e in spec.errata
+                   if e.applies(chosen.name, settings, size, spec.rounding))
+    return Network(model=spec.model, variant=chosen.name, alpha_exact=settings.alpha,
+                   input_shape=input_shape, nodes=tuple(nodes),
+                   depth_multiplier=settings.depth_multiplier,
+                   min_channels=settings.min_channels,
+                   rounding=settings.rounding or spec.rounding, source=spec.source,
+                   errata=errata)
+
+
+def _shape_error(spec: ModelSpec, plan: NodePlan, exc: ShapeError, settings: ModelSettings,
+                 size: tuple[int, int], from_flag: bool) -> MncostError:
+    entry = plan.entry
+    shown = f"{size[0]}" if size[0] == size[1] else f"{size[0]}×{size[1]}"
+    if isinstance(exc, CollapseError):
+        message = f"layer {plan.name} {exc.message}"
+        if from_flag:
+            return ConfigError(f"resolution {shown} is too small for {spec.model}: {message}")
+        return SpecError(f"spatial size collapses below 1 at input resolution {shown}: "
+                         f"{message}", file=spec.source, line=entry.line, field=entry.field)
+    message = f"layer {plan.name}: {exc.message}"
+    if from_flag:
+        alpha = format_decimal(settings.alpha)
+        return ConfigError(f"{spec.model} at α={alpha}, {shown}: {message}")
+    field_path = f"{entry.field}.{exc.field}" if exc.field else entry.field
+    return SpecError(message, file=spec.source, line=entry.line, field=field_path)
+
+
+def _check_all_used(spec: ModelSpec, plans: list[NodePlan]) -> None:
+    """Every node but the last must be read by a later one: a dangling branch is a typo."""
+    read = {name for plan in plans for name in plan.inputs}
+    for plan in plans[:-1]:
+        if plan.name not in read:
+            entry = plan.entry
+            raise SpecError(f"the output of layer {plan.name} is never read (only the last "
+                            "layer may be the network's output)", file=spec.source,
+                            line=entry.line, field=entry.field)
+
+
+def kind_of(name: str):
+    """The rule for node kind ``name`` (``kinds.kind``)."""
+    return kind(name)

@@ -14,18 +14,18 @@ alone means step 1. Lists and ranges can be mixed: ``0.25,0.5:1:0.25``.
 But in a Network every activation shape factors as ``(h·w from the resolution) × (c from α)``:
 channel counts depend only on α and spatial sizes only on the resolution (and the variant).
 So the sweep resolves the spec once per distinct α and once per distinct resolution, pairs the
-two layer lists by name, and sums each configuration's costs from those factors with the
-engine's rules (``engine`` module docstring):
-
-* conv (standard, depthwise, pointwise): mult-adds = ``weights × h_out·w_out``; its parameters
-  do not depend on the resolution;
-* fully connected: ``weights = (h_in·w_in·c_in) × out`` = its mult-adds; biases per output;
-* pooling and softmax: free.
+two node lists by name, and prices each configuration from those factors. The factors are the
+kinds' own: every kind states its cost as terms *channel part × spatial factor*
+(``Kind.cost_terms``, which is also how the engine costs a node), so the channel parts come
+from the α-network's nodes and the spatial factors from the resolution-network's. Peak memory
+uses the same liveness sets as ``memory.peak`` (they depend on the graph only), each tensor's
+elements being its pixels × its channels.
 
 Every total is an exact Python int; ``tests/test_sweep.py`` checks the fast path against
-``engine.analyze`` at many points, every parameter convention and dtype. A network containing
-a layer kind the fast path does not know is costed by ``engine.analyze`` one configuration at
-a time instead (same results, slower).
+``engine.analyze`` at many points, every parameter convention and dtype, and ``run`` checks
+its first point against a full analysis on every call. A kind that breaks the factoring
+(``flatten``: its channels grow with the resolution) sends the sweep to ``engine.analyze``
+one configuration at a time instead (same results, slower).
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ from typing import Callable, Iterable
 from mncost.core import costing as engine
 from mncost.core import spec as spec_module
 from mncost.core.errors import ConfigError
-from mncost.core.ir import Conv, Network
+from mncost.core import memory
+from mncost.core.ir import INPUT, Network
+from mncost.core.kinds import kind, spatial_factor
 
 # What `mncost sweep` uses when --alpha / --resolution are not given: the paper's grid
 # (Tables 6 and 7, Figures 4 and 5).
@@ -223,64 +225,76 @@ class Sweep:
 
 # -- computing ----------------------------------------------------------------------------------
 
-_FAST_KINDS = frozenset(("conv", "dw", "pw", "fc", "avgpool", "softmax"))
-
-
 @dataclass(frozen=True)
 class _ChannelTerms:
-    """What the layers of one α contribute, per unit of spatial size."""
+    """What one α contributes: per cost term its channel part, per tensor its channels."""
 
-    fixed_params: int                 # conv weights, biases, batch norm; FC biases
-    conv_weights: tuple[int, ...]     # × h_out·w_out of the same layer = mult-adds
-    fc_weights_per_pixel: tuple[int, ...]  # c_in × out; × h_in·w_in = weights = mult-adds
-    in_channels: tuple[int, ...]
-    out_channels: tuple[int, ...]
+    mult_adds: tuple[int, ...]
+    params: tuple[int, ...]
+    tensor_channels: tuple[int, ...]
 
 
 @dataclass(frozen=True)
 class _SpatialTerms:
-    """What the layers of one resolution contribute: pixel counts h·w."""
+    """What one resolution contributes: per cost term its spatial factor, per tensor its
+    pixels (h·w)."""
 
-    conv_out_pixels: tuple[int, ...]
-    fc_in_pixels: tuple[int, ...]
-    in_pixels: tuple[int, ...]
-    out_pixels: tuple[int, ...]
+    factors: tuple[int, ...]
+    tensor_pixels: tuple[int, ...]
+
+
+def _terms(network: Network):
+    for node in network.nodes:
+        for part, where in kind(node.kind).cost_terms(node):
+            yield node, part, where
+
+
+def _tensors(network: Network) -> list:
+    """The shapes of the tensors that hold memory: the input and each non-view node's output."""
+    owner = memory.storage(network)
+    shapes = {INPUT: network.input_shape}
+    shapes.update((node.name, node.output_shape) for node in network.nodes)
+    return [shapes[name] for name in dict.fromkeys(owner.values())]
 
 
 def _channel_terms(network: Network, params: str) -> _ChannelTerms:
-    fixed = 0
-    conv_weights, fc_weights = [], []
-    for layer in network.layers:
-        cost = engine.layer_cost(layer)
-        if isinstance(layer, Conv):
-            conv_weights.append(cost.weights)
-            fixed += cost.params(params)
-        elif layer.kind == "fc":
-            per_pixel = layer.input_shape.c * layer.output_shape.c
-            fc_weights.append(per_pixel)
-            fixed += cost.params(params) - cost.weights  # the bias, when there is one
-    return _ChannelTerms(
-        fixed_params=fixed, conv_weights=tuple(conv_weights),
-        fc_weights_per_pixel=tuple(fc_weights),
-        in_channels=tuple(layer.input_shape.c for layer in network.layers),
-        out_channels=tuple(layer.output_shape.c for layer in network.layers))
+    mult_adds, param_parts = [], []
+    for _, part, _ in _terms(network):
+        mult_adds.append(part.mult_adds)
+        param_parts.append(part.params(params))
+    return _ChannelTerms(tuple(mult_adds), tuple(param_parts),
+                         tuple(shape.c for shape in _tensors(network)))
 
 
 def _spatial_terms(network: Network) -> _SpatialTerms:
-    def pixels(shape) -> int:
-        return shape.h * shape.w
-    return _SpatialTerms(
-        conv_out_pixels=tuple(pixels(layer.output_shape) for layer in network.layers
-                              if isinstance(layer, Conv)),
-        fc_in_pixels=tuple(pixels(layer.input_shape) for layer in network.layers
-                           if layer.kind == "fc"),
-        in_pixels=tuple(pixels(layer.input_shape) for layer in network.layers),
-        out_pixels=tuple(pixels(layer.output_shape) for layer in network.layers))
+    return _SpatialTerms(tuple(spatial_factor(node, where) for node, _, where in _terms(network)),
+                         tuple(shape.pixels for shape in _tensors(network)))
+
+
+def _peak_function(network: Network) -> Callable[[list[int]], int]:
+    """elements per tensor → the liveness peak, as a few C-level passes (``memory.peak``)."""
+    owner = memory.storage(network)
+    index = {name: i for i, name in enumerate(dict.fromkeys(owner.values()))}
+    steps = [[index[name] for name in live] for live in memory.live_sets(network)]
+    width = max(len(step) for step in steps)
+    zero = len(index)  # a padding slot holding 0 elements
+    columns = [[step[p] if p < len(step) else zero for step in steps] for p in range(width)]
+    getters = [operator.itemgetter(*column) if len(column) > 1 else
+               (lambda e, i=column[0]: (e[i],)) for column in columns]
+
+    def peak(elements: list[int]) -> int:
+        elements.append(0)
+        return max(map(sum, zip(*(getter(elements) for getter in getters))))
+    return peak
+
+
+def _factorable(network: Network) -> bool:
+    return all(kind(node.kind).factorable for node in network.nodes)
 
 
 def _check_aligned(a: Network, b: Network) -> None:
-    if [layer.name for layer in a.layers] != [layer.name for layer in b.layers]:
-        raise AssertionError("α and resolution changed the layer list")  # spec.resolve's promise
+    if [node.name for node in a.nodes] != [node.name for node in b.nodes]:
+        raise AssertionError("α and resolution changed the node list")  # spec.resolve's promise
 
 
 def run(model_spec: spec_module.ModelSpec, alphas: Iterable[object],
@@ -319,8 +333,15 @@ def run(model_spec: spec_module.ModelSpec, alphas: Iterable[object],
 
     accuracy = _accuracy_for(model_spec, chosen.name, depth_multiplier, min_channels, by_alpha,
                              hyper)
-    if fast and all(layer.kind in _FAST_KINDS for layer in first.layers):
+    if fast and _factorable(first):
         points = _fast_points(by_alpha, by_resolution, params, dtype, accuracy, tick)
+        exact = point_from_report(engine.analyze(
+            spec_module.resolve(model_spec, alpha=alpha_values[0],
+                                resolution=resolution_values[0], **hyper),
+            params=params, dtype=dtype), alpha_values[0], accuracy)
+        if exact != points[0]:  # the factoring promise of Kind.cost_terms, checked each run
+            raise AssertionError(f"sweep fast path disagrees with the engine: {points[0]} "
+                                 f"!= {exact}")
     else:
         points = _slow_points(model_spec, alpha_values, resolution_values, hyper, params, dtype,
                               accuracy, tick)
@@ -355,21 +376,19 @@ def _fast_points(by_alpha: dict[Fraction, Network], by_resolution: dict[int, Net
                  params: str, dtype: str, accuracy: PaperAccuracy | None,
                  tick: Callable[[int], None]) -> list[SweepPoint]:
     size = engine.DTYPE_BYTES[dtype]
-    spatial = {}
-    for resolution, network in by_resolution.items():
-        spatial[resolution] = _spatial_terms(network)
+    spatial = {resolution: _spatial_terms(network)
+               for resolution, network in by_resolution.items()}
     reference = next(iter(by_resolution.values()))
-    mul, add = operator.mul, operator.add
+    peak = _peak_function(reference)
+    mul = operator.mul
     points = []
     for alpha, alpha_network in by_alpha.items():
         _check_aligned(alpha_network, reference)
         ch = _channel_terms(alpha_network, params)
         for resolution, sp in spatial.items():
-            fc_weights = sum(map(mul, ch.fc_weights_per_pixel, sp.fc_in_pixels))
-            mult_adds = sum(map(mul, ch.conv_weights, sp.conv_out_pixels)) + fc_weights
-            total_params = ch.fixed_params + fc_weights
-            peak_elements = max(map(add, map(mul, sp.in_pixels, ch.in_channels),
-                                    map(mul, sp.out_pixels, ch.out_channels)))
+            mult_adds = sum(map(mul, ch.mult_adds, sp.factors))
+            total_params = sum(map(mul, ch.params, sp.factors))
+            peak_elements = peak(list(map(mul, ch.tensor_channels, sp.tensor_pixels)))
             top1 = accuracy.lookup(alpha, resolution) if accuracy is not None else None
             points.append(SweepPoint(alpha, resolution, mult_adds, total_params,
                                      total_params * size, peak_elements * size, top1))

@@ -1,91 +1,116 @@
-"""Network -> ``torch.nn.Module``: the same layers the engine counts, as a real PyTorch model.
+"""Network -> ``torch.nn.Module``: the same graph the engine counts, as a real PyTorch model.
 
-Module names equal layer names, so analytic and profiled numbers join layer by layer. A
-dotted layer name such as ``block3.dw`` becomes a container ``block3`` holding a child ``dw``;
-``model.named_modules()`` (and therefore fvcore's ``by_module`` and ``parameter_count``) then
-reports exactly ``block3.dw``.
+Module names equal node names, so analytic and profiled numbers join node by node. A dotted
+node name such as ``block3.dw`` becomes a container ``block3`` holding a child ``dw``;
+``model.named_modules()`` (and therefore fvcore's ``by_module`` and ``parameter_count``)
+then reports exactly ``block3.dw``.
 
-What each layer becomes (stock torch modules only, so hook-based counters such as thop and
-ptflops, which match modules by exact type, recognise every layer):
+Each node's module comes from its kind (``Kind.torch_module``), which is handed a ``Kit``: the
+``torch.nn`` namespace plus mncost's three join modules (``Add``, ``Mul``, ``Concat``). Stock
+torch modules everywhere else, so hook-based counters such as thop and ptflops, which match
+modules by exact type, recognise every layer they know.
 
-* ``Conv`` (conv / dw / pw) -> ``nn.Sequential`` with children ``conv`` (``nn.Conv2d`` with the
-  descriptor's kernel, stride, padding, groups and bias), ``bn`` (``nn.BatchNorm2d``, when the
-  descriptor has batch norm) and ``act`` (``nn.ReLU`` / ``nn.ReLU6``, when it has one).
-* ``GlobalAvgPool`` -> ``nn.AdaptiveAvgPool2d(1)``.
-* ``Linear`` -> ``nn.Linear``; the model flattens its input to (N, features) first.
-* ``Softmax`` -> ``nn.Softmax(dim=1)``.
+The root module (:class:`BuiltNetwork`) runs the nodes in the Network's order, feeding each
+the outputs of the nodes it reads and dropping a tensor after its last reader (the liveness
+``memory.peak`` assumes). A node whose kind flattens its input (fc) gets ``(N, features)``;
+a spatial node reading a flat tensor gets it back as ``N×C×1×1``.
 
-The root module (:class:`BuiltNetwork`) runs the layers in the Network's order; containers
-for dotted names are ``nn.ModuleDict`` and are never called themselves.
-
-torch is imported when this module is imported; import ``mncost.builder`` lazily (inside the
-function that needs it) so the core and ``mncost table`` never load torch.
+torch is imported when this module is imported; import ``mncost.torch.builder`` lazily
+(inside the function that needs it) so the core and ``mncost table`` never load torch.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Any
 
 import torch
 from torch import nn
 
-from mncost.core.ir import Conv, GlobalAvgPool, Layer, Linear, Network, Shape, Softmax
+from mncost.core.ir import INPUT, Network, Node, Shape
+from mncost.core.kinds import kind
 from mncost.core.memory import DEFAULT_MAX_MEMORY, check_memory
 
 __all__ = ["build", "layer_module", "layer_modules", "input_tensor", "output_shape",
-           "BuiltNetwork", "ACTIVATIONS"]
+           "BuiltNetwork", "Kit", "Add", "Mul", "Concat"]
 
-ACTIVATIONS = {"relu": nn.ReLU, "relu6": nn.ReLU6}
+class Add(nn.Module):
+    """The elementwise sum of its inputs (a residual connection)."""
 
-
-def _conv_module(layer: Conv) -> nn.Sequential:
-    parts: OrderedDict[str, nn.Module] = OrderedDict()
-    parts["conv"] = nn.Conv2d(layer.input_shape.c, layer.output_shape.c, layer.kernel,
-                              stride=layer.stride, padding=layer.padding, groups=layer.groups,
-                              bias=layer.bias)
-    if layer.batch_norm:
-        parts["bn"] = nn.BatchNorm2d(layer.output_shape.c)
-    if layer.activation is not None:
-        if layer.activation not in ACTIVATIONS:
-            raise ValueError(f"layer {layer.name}: no torch module for activation "
-                             f"{layer.activation!r}")
-        parts["act"] = ACTIVATIONS[layer.activation]()
-    return nn.Sequential(parts)
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        total = inputs[0]
+        for other in inputs[1:]:
+            total = total + other
+        return total
 
 
-def _module_for(layer: Layer) -> nn.Module:
-    if isinstance(layer, Conv):
-        return _conv_module(layer)
-    if isinstance(layer, GlobalAvgPool):
-        return nn.AdaptiveAvgPool2d(1)
-    if isinstance(layer, Linear):
-        return nn.Linear(layer.in_features, layer.out_features, bias=layer.bias)
-    if isinstance(layer, Softmax):
-        return nn.Softmax(dim=1)
-    raise ValueError(f"layer {layer.name}: no torch module for layer kind {layer.kind!r}")
+class Mul(nn.Module):
+    """``x * gate``, the gate broadcast over H×W when it is N×C×1×1 (squeeze-and-excite)."""
+
+    def forward(self, x: torch.Tensor, gate: torch.Tensor) -> torch.Tensor:
+        return x * gate
+
+
+class Concat(nn.Module):
+    """Concatenation along channels."""
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return torch.cat(inputs, dim=1)
+
+
+class Kit:
+    """What a kind may build with: ``nn`` and the join modules."""
+
+    nn = nn
+    Add = Add
+    Mul = Mul
+    Concat = Concat
+
+
+def module_for(node: Node) -> nn.Module:
+    return kind(node.kind).torch_module(node, Kit)
 
 
 class BuiltNetwork(nn.Module):
-    """The built model. Its (possibly nested) module names are the Network's layer names;
+    """The built model. Its (possibly nested) module names are the Network's node names;
     ``forward`` runs them in the Network's order. ``network`` is the descriptor it was built
     from."""
 
     def __init__(self, network: Network) -> None:
         super().__init__()
         self.network = network
-        self.layer_names = tuple(layer.name for layer in network.layers)
-        self._kinds = tuple(layer.kind for layer in network.layers)
-        for layer in network.layers:
-            _register(self, layer.name, _module_for(layer))
+        self.layer_names = tuple(node.name for node in network.nodes)
+        self._plan = tuple((node.name, node.inputs, kind(node.kind).input_layout)
+                           for node in network.nodes)
+        last_read: dict[str, int] = {}
+        for i, node in enumerate(network.nodes):
+            for name in node.inputs:
+                last_read[name] = i
+        # After step i, these tensors have had their last reader: free them.
+        self._free_after = tuple(tuple(name for name, last in last_read.items() if last == i)
+                                 for i in range(len(network.nodes)))
+        for node in network.nodes:
+            _register(self, node.name, module_for(node))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for name, kind in zip(self.layer_names, self._kinds):
-            if kind == "fc":
-                x = torch.flatten(x, 1)
-            elif x.dim() == 2 and kind != "softmax":  # a spatial layer after a linear one
-                x = x[:, :, None, None]
-            x = self.get_submodule(name)(x)
-        return x
+        values: dict[str, torch.Tensor] = {INPUT: x}
+        result = x
+        for (name, inputs, layout), free in zip(self._plan, self._free_after):
+            args = [_adapt(values[i], layout) for i in inputs]
+            result = self.get_submodule(name)(*args)
+            values[name] = result
+            for done in free:
+                values.pop(done, None)
+        return result
+
+
+def _adapt(tensor: torch.Tensor, layout: str) -> torch.Tensor:
+    """Give a node the tensor layout its kind reads (``Kind.input_layout``)."""
+    if layout == "flat" and tensor.dim() != 2:
+        return torch.flatten(tensor, 1)
+    if layout == "spatial" and tensor.dim() == 2:  # a spatial layer after a flat one
+        return tensor[:, :, None, None]
+    return tensor
 
 
 def _register(root: nn.Module, name: str, module: nn.Module) -> None:
@@ -109,7 +134,7 @@ def _register(root: nn.Module, name: str, module: nn.Module) -> None:
 def build(network: Network, *, init: bool = True,
           max_memory: int | None = DEFAULT_MAX_MEMORY) -> nn.Module:
     """Build ``network`` as a ``torch.nn.Module`` on the CPU in float32, module names equal to
-    layer names (``model.get_submodule("block3.dw")``).
+    node names (``model.get_submodule("block3.dw")``).
 
     Refuses, before allocating anything, a model whose ``memory_estimate`` exceeds
     ``max_memory`` bytes (``None``: no limit).
@@ -135,7 +160,7 @@ def build(network: Network, *, init: bool = True,
 
 
 def layer_module(model: nn.Module, name: str) -> nn.Module:
-    """The module built for layer ``name`` (``"block3.dw"`` -> ``model.block3.dw``)."""
+    """The module built for node ``name`` (``"block3.dw"`` -> ``model.block3.dw``)."""
     try:
         return model.get_submodule(name)
     except AttributeError:
@@ -143,8 +168,8 @@ def layer_module(model: nn.Module, name: str) -> nn.Module:
 
 
 def layer_modules(model: nn.Module, network: Network) -> OrderedDict[str, nn.Module]:
-    """Every layer's module, in the Network's order, keyed by layer name."""
-    return OrderedDict((layer.name, layer_module(model, layer.name)) for layer in network.layers)
+    """Every node's module, in the Network's order, keyed by node name."""
+    return OrderedDict((node.name, layer_module(model, node.name)) for node in network.nodes)
 
 
 def input_tensor(network: Network, batch: int = 1, *, seed: int | None = 0) -> torch.Tensor:
@@ -156,7 +181,7 @@ def input_tensor(network: Network, batch: int = 1, *, seed: int | None = 0) -> t
     return torch.randn(shape, generator=generator)
 
 
-def output_shape(tensor: torch.Tensor) -> Shape:
+def output_shape(tensor: Any) -> Shape:
     """A batch's per-example shape as the engine writes it (H×W×C); (N, C) reads as 1×1×C."""
     if tensor.dim() == 4:
         return Shape(int(tensor.shape[2]), int(tensor.shape[3]), int(tensor.shape[1]))

@@ -4,16 +4,22 @@ For one Network, :func:`crosscheck` builds the model (``builder.build``), runs i
 eval mode with a batch of 1, and compares the analytic engine's numbers with what the real
 tools measure:
 
-* per layer — mult-adds vs fvcore's ``conv`` + ``linear`` count for that layer's module
+* per node — mult-adds vs fvcore's ``conv`` + ``linear`` count for that node's module
   (``by_module_and_operator``); FLOPs vs ``FlopCounterMode``'s count for that module
   (2 per mult-add); parameters under each convention vs the module's tensors (``trainable``
   vs fvcore ``parameter_count``, ``paper`` vs the conv/linear weight, ``all`` vs parameters plus
-  batch-norm running statistics); fvcore's batch-norm and pooling counts vs their closed forms;
-  the output shape vs the one a forward hook sees;
-* totals — fvcore ``conv + linear`` = analytic mult-adds; fvcore ``batch_norm`` =
-  2 × Σ batch-norm output elements (eval mode, affine); fvcore ``adaptive_avg_pool2d`` =
-  Σ pool input elements; fvcore ``total()`` = the ``fvcore`` preset; ``FlopCounterMode`` =
-  2 × mult-adds (the ``torch`` preset); parameter totals under each convention.
+  batch-norm running statistics); every other operator fvcore counts for the module vs the
+  ``fvcore`` preset's rule for the node's quantities (batch norm: 2 per element; adaptive
+  average pool: 1 per input element; anything else: 0); the output shape vs the one a
+  forward hook sees;
+* totals — the same per operator over the whole model; fvcore ``total()`` = the ``fvcore``
+  preset; ``FlopCounterMode`` = 2 × mult-adds (the ``torch`` preset); parameter totals under
+  each convention.
+
+The closed forms are not written here: they are the ``fvcore`` preset's weights and operator
+names (``presets.PRESETS["fvcore"]``) applied to each node's kind quantities, the same rule
+``mncost table --count-as fvcore`` uses. Operators fvcore does not count (relu, hardswish,
+add, mul, cat, max_pool2d, ...) are listed as skipped or unsupported.
 
 Every comparison is exact (Python ints). torch and fvcore are imported inside the functions
 that need them; without them :func:`crosscheck` raises ``errors.MissingExtra``.
@@ -31,15 +37,39 @@ from typing import Any, Iterator
 from mncost.core import presets
 from mncost.core.costing import Report, analyze
 from mncost.core.errors import MissingExtra
-from mncost.views.formats import network_fields
 from mncost.core.memory import DEFAULT_MAX_MEMORY
-from mncost.core.ir import Conv, GlobalAvgPool, Network, Shape
+from mncost.core.ir import Network, Node, Shape
+from mncost.core.kinds import kind
 
-# The closed forms fvcore's non-conv handles must follow (fvcore/nn/jit_handles.py).
-BN_RULE = "fvcore batch_norm = 2 × output elements (eval mode, affine)"
-POOL_RULE = "fvcore adaptive_avg_pool2d = 1 × input elements"
 COUNTED_OPS = ("conv", "linear")          # what fvcore counts that the paper counts
-CLOSED_FORM_OPS = ("batch_norm", "adaptive_avg_pool2d")
+
+
+def fvcore_expected(node: Node) -> dict[str, int]:
+    """What fvcore's ``by_operator`` must show for one node beyond conv and linear: the
+    ``fvcore`` preset's weight × the node's quantity, under the preset's operator name."""
+    fvcore = presets.PRESETS["fvcore"]
+    weights = dict(fvcore.weights)
+    quantities = kind(node.kind).quantities(node)
+    expected: dict[str, int] = {}
+    for quantity, operator in fvcore.operators:
+        if operator in COUNTED_OPS:
+            continue
+        value = weights[quantity] * quantities.get(quantity, 0)
+        if value:
+            expected[operator] = expected.get(operator, 0) + value
+    return expected
+
+
+def fvcore_rule(operator: str) -> str:
+    """``fvcore batch_norm = 2 × bn_elements``: how one operator's count is predicted."""
+    fvcore = presets.PRESETS["fvcore"]
+    weights = dict(fvcore.weights)
+    terms = [f"{weights[q]} × {q}" for q, op in fvcore.operators if op == operator]
+    return f"fvcore {operator} = {' + '.join(terms)}"
+
+
+CLOSED_FORM_OPS = tuple(op for _, op in presets.PRESETS["fvcore"].operators
+                        if op not in COUNTED_OPS)
 
 
 @dataclass(frozen=True)
@@ -144,7 +174,7 @@ class Crosscheck:
         """The documented JSON of ``mncost verify`` (docs/verify.md)."""
         return {
             "ok": self.ok,
-            **network_fields(self.network),
+            **self.network.describe(),
             "analytic": {"mult_adds": self.report.mult_adds,
                          "params": self.report.params_as("trainable"),
                          "flops": 2 * self.report.mult_adds},
@@ -324,14 +354,17 @@ def crosscheck(network: Network, report: Report | None = None, *, model: Any = N
         layer_checks.append(_layer_checks(lr, module, ops, torch_flops,
                                           int(param_counts.get(lr.name, 0)), seen.get(lr.name)))
 
-    q = presets.quantities(report)
     fvcore_conv_linear = sum(int(by_operator.get(op, 0)) for op in COUNTED_OPS)
+    expected_ops: dict[str, int] = {}
+    for node in network.nodes:
+        for op, value in fvcore_expected(node).items():
+            expected_ops[op] = expected_ops.get(op, 0) + value
     other_ops = {op: int(n) for op, n in by_operator.items()
                  if op not in COUNTED_OPS + CLOSED_FORM_OPS}
     totals = (
         Check("mult-adds: fvcore conv + linear", report.mult_adds, fvcore_conv_linear),
-        Check(BN_RULE, 2 * q["bn_elements"], int(by_operator.get("batch_norm", 0))),
-        Check(POOL_RULE, q["pool_in_elements"], int(by_operator.get("adaptive_avg_pool2d", 0))),
+        *(Check(fvcore_rule(op), expected_ops.get(op, 0), int(by_operator.get(op, 0)))
+          for op in CLOSED_FORM_OPS),
         Check("fvcore other operators = 0", 0, sum(other_ops.values())),
         Check("fvcore total() = preset fvcore", presets.count_as("fvcore", report).total,
               fvcore_total),
@@ -372,11 +405,9 @@ def _layer_checks(lr, module, ops: dict[str, int], torch_flops: int, fvcore_para
         Check("params (paper): weights", cost.params("paper"), _weights(module)),
         Check("params (all): + running stats", cost.params("all"), _params_all(module)),
     ]
-    bn_expected = layer.output_shape.elements * 2 if isinstance(layer, Conv) and layer.batch_norm \
-        else 0
-    checks.append(Check(BN_RULE, bn_expected, ops.get("batch_norm", 0)))
-    pool_expected = layer.input_shape.elements if isinstance(layer, GlobalAvgPool) else 0
-    checks.append(Check(POOL_RULE, pool_expected, ops.get("adaptive_avg_pool2d", 0)))
+    expected = fvcore_expected(layer)
+    for op in CLOSED_FORM_OPS:
+        checks.append(Check(fvcore_rule(op), expected.get(op, 0), ops.get(op, 0)))
     other = sum(n for op, n in ops.items() if op not in COUNTED_OPS + CLOSED_FORM_OPS)
     if other:
         checks.append(Check("fvcore other operators = 0", 0, other))
@@ -408,4 +439,4 @@ def grid_points(variants: tuple[str, ...], alphas: tuple[str, ...] = GRID_ALPHAS
 
 __all__ = ["Check", "LayerCheck", "Mismatch", "Crosscheck", "crosscheck", "require_extra",
            "skipped_summary", "GridPoint", "grid_points", "GRID_ALPHAS", "GRID_RESOLUTIONS",
-           "BN_RULE", "POOL_RULE"]
+           "fvcore_expected", "fvcore_rule"]

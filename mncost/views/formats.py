@@ -6,11 +6,11 @@ every command's table looks the same in every format and carries the same number
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from mncost.core.costing import Report, kind_label
+from mncost.core.units import grouped, human, human_bytes, percent  # noqa: F401 (re-exported)
 from mncost.core.ir import Network
 
 
@@ -36,38 +36,6 @@ class TableData:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def human(n: int | float, unit: str = "") -> str:
-    """Three significant figures, at least one decimal, SI suffix: 568740352 → '569.0M',
-    4231976 → '4.23M', 76524800 → '76.5M'. For display only; exact ints sit beside it."""
-    value = float(n)
-    if abs(value) < 1000:
-        return f"{int(value) if value.is_integer() else value}{unit}"
-    exponent = min(4, int(math.log10(abs(value))) // 3)
-    scaled = float(f"{value / 1000 ** exponent:.3g}")
-    if abs(scaled) >= 1000 and exponent < 4:  # 999,960 rounds up to the next unit: 1.00M
-        exponent += 1
-        scaled = float(f"{value / 1000 ** exponent:.3g}")
-    decimals = max(1, 3 - len(str(int(abs(scaled)))))
-    return f"{scaled:.{decimals}f}{' KMGT'[exponent]}{unit}"
-
-
-def human_bytes(n: int) -> str:
-    """Binary units for memory: 16836352 → '16.06 MiB'."""
-    value = float(n)
-    for suffix, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if value >= scale:
-            return f"{value / scale:.2f} {suffix}"
-    return f"{int(value)} B"
-
-
-def grouped(n: int) -> str:
-    return f"{n:,}"
-
-
-def percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.2f}%" if whole else "-"
-
-
 def shape_text(shape: Sequence[int]) -> str:
     return "×".join(str(x) for x in shape)
 
@@ -76,8 +44,7 @@ def shape_text(shape: Sequence[int]) -> str:
 
 def network_fields(net: Network) -> dict[str, Any]:
     """Which model a JSON result describes; the same keys in every command's output."""
-    return {"model": net.model, "variant": net.variant, "alpha": net.alpha,
-            "resolution": net.resolution, "depth_multiplier": net.depth_multiplier}
+    return net.describe()
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -222,3 +189,30 @@ def to_json(data: Any) -> str:
     import json
 
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def preset_table(count, paper_mult_adds: int | None = None) -> TableData:
+    """The terms of one preset (``mncost table --count-as``)."""
+    from mncost.core.kinds import quantity_labels
+
+    labels = quantity_labels()
+    p = count.preset
+    rows = tuple(
+        {"term": name if weight == 1 else f"{weight}·{name}",
+         "meaning": labels[name] + ("" if weight == 1 else f", × {weight}"),
+         "count": grouped(value)}
+        for name, weight, value in count.terms
+    )
+    notes = [f"Tool: {p.tool}; it calls this number {p.tool_label}.", f"Rule source: {p.source}."]
+    if paper_mult_adds is not None and p.name != "paper":
+        diff = count.total - paper_mult_adds
+        notes.append(f"mncost's mult-adds (the paper's convention): {grouped(paper_mult_adds)}; "
+                     f"this tool's number differs by {diff:+,}"
+                     + (f" ({count.total / paper_mult_adds:.4f}×)." if paper_mult_adds else "."))
+    return TableData(
+        title=f"Counted as {p.name}: {grouped(count.total)} {p.unit}",
+        columns=(Column("term", "Term"), Column("meaning", "What it counts"),
+                 Column("count", p.unit, numeric=True)),
+        rows=rows,
+        footer={"term": "Total", "meaning": p.rule, "count": grouped(count.total)},
+        notes=tuple(notes))

@@ -165,7 +165,8 @@ def bench_dict(result) -> dict[str, Any]:
         "latency_ms": {"median": _ms(lat.median), "q1": _ms(lat.q1), "q3": _ms(lat.q3),
                        "min": _ms(lat.minimum), "max": _ms(lat.maximum)},
         "samples_ms": [_ms(s) for s in lat.samples],
-        "gmacs_per_s": round(result.gmacs_per_second, 3),
+        # 6 significant digits, not 3 decimals: a tiny model runs at 0.0x GMAC/s
+        "gmacs_per_s": float(f"{result.gmacs_per_second:.6g}"),
         "kinds": [
             {"kind": k.kind, "layers": k.layers, "mult_adds": k.mult_adds,
              "mult_add_share": round(k.mult_add_share, 6), "time_ms": _ms(k.seconds),

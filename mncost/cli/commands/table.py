@@ -50,7 +50,7 @@ def table(model: ModelChoice, params: str, dtype: str, fmt: str,
         if count_as is None:
             return found
         from mncost.core import presets
-        return (*found, presets.as_table(presets.count_as(count_as, report), report.mult_adds))
+        return (*found, formats.preset_table(presets.count_as(count_as, report), report.mult_adds))
 
     def rich():
         from mncost.render.terminal import rich_tables

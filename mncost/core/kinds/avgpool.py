@@ -1,0 +1,110 @@
+"""Average pooling: global (the paper's "Avg Pool 7×7" before the classifier) or windowed.
+
+Spec word ``avgpool``: without ``kernel`` it averages the whole H×W to 1×1 (PyTorch
+``AdaptiveAvgPool2d(1)``); with ``kernel`` (and ``stride``, default the kernel, and
+``padding``, default 0) it slides a window (``AvgPool2d``, padding counted in the average).
+Free under the paper's convention; the presets weigh its input and output elements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mncost.core.ir import Shape, compact, pair
+from mncost.core.kinds import Kind, SpecDefaults, register
+from mncost.core.kinds._common import (MAX_KERNEL, MAX_STRIDE, int_pair, kernel_text,
+                                       padding_value, resolve_padding, window_output)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mncost.core.ir import Node
+    from mncost.core.yamlio import Located
+
+
+@dataclass(frozen=True)
+class PoolAttrs:
+    """``kernel`` None: global. Otherwise the window, as for a conv."""
+
+    kernel: int | tuple[int, int] | None = None
+    stride: int | tuple[int, int] = 1
+    padding: int | tuple[int, int, int, int] = 0
+
+
+def parse_window(entry: "Located", *, kernel_required: bool) -> dict[str, Any]:
+    """kernel, stride (default: the kernel) and padding of a pooling entry."""
+    if not kernel_required and not entry.has("kernel"):
+        for key in ("stride", "padding"):
+            if entry.has(key):
+                raise entry.get(key).error("needs a kernel (without one the pool is global)")
+        return {"kernel": None}
+    kernel = int_pair(entry.get("kernel", required=True), maximum=MAX_KERNEL)
+    stride = int_pair(entry.get("stride", kernel), maximum=MAX_STRIDE) \
+        if entry.has("stride") else kernel
+    padding = padding_value(entry.get("padding", 0))
+    return {"kernel": kernel, "stride": stride, "padding": 0 if padding is None else padding}
+
+
+def resolve_window(declared, source: Shape) -> tuple[PoolAttrs, Shape]:
+    kernel, stride = pair(declared["kernel"]), pair(declared["stride"])
+    padding = resolve_padding(declared["padding"], source, kernel, stride, (1, 1))
+    h, w = window_output(source, kernel, stride, padding)
+    attrs = PoolAttrs(kernel=compact(kernel), stride=compact(stride), padding=compact(padding))
+    return attrs, Shape(h, w, source.c)
+
+
+def window_module(cls: Any, node: "Node", kit: Any, **options: Any) -> Any:
+    """A torch pooling module for a windowed node; asymmetric padding goes in a ZeroPad2d."""
+    padding = node.attrs.padding
+    top, bottom, left, right = (padding,) * 4 if isinstance(padding, int) else padding
+    pool_options = dict(kernel_size=pair(node.attrs.kernel), stride=pair(node.attrs.stride))
+    if (top, left) == (bottom, right):
+        return cls(padding=(top, left), **pool_options, **options)
+    return kit.nn.Sequential(kit.nn.ZeroPad2d((left, right, top, bottom)),
+                             cls(padding=0, **pool_options, **options))
+
+
+@register
+class AvgPool(Kind):
+    name = "avgpool"
+    spec_kinds = ("avgpool",)
+    keys = ("kernel", "stride", "padding")
+    name_prefix = "pool"
+    single_unnumbered = True
+    table2 = "Pooling"
+    quantity_labels = {
+        "pool_in_elements": "global average-pool input elements",
+        "pool_out_elements": "global average-pool output elements",
+        "avgpool_in_elements": "windowed average-pool input elements",
+        "avgpool_out_elements": "windowed average-pool output elements",
+        "avgpool_window_ops": "windowed average-pool output elements × window size",
+    }
+
+    def parse(self, word: str, entry: "Located", defaults: SpecDefaults) -> dict[str, Any]:
+        return parse_window(entry, kernel_required=False)
+
+    def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[PoolAttrs, Shape]:
+        if declared["kernel"] is None:
+            return PoolAttrs(), Shape(1, 1, inputs[0].c)
+        return resolve_window(declared, inputs[0])
+
+    def quantities(self, node: "Node") -> dict[str, int]:
+        if node.attrs.kernel is None:
+            return {"pool_in_elements": node.input_shape.elements,
+                    "pool_out_elements": node.output_shape.elements}
+        kh, kw = pair(node.attrs.kernel)
+        return {"avgpool_in_elements": node.input_shape.elements,
+                "avgpool_out_elements": node.output_shape.elements,
+                "avgpool_window_ops": node.output_shape.elements * kh * kw}
+
+    def type_label(self, node: "Node") -> str:
+        return "Avg Pool"
+
+    def filter_text(self, node: "Node") -> str:
+        if node.attrs.kernel is None:
+            return f"Pool {node.input_shape.h}×{node.input_shape.w}"
+        return f"Pool {kernel_text(node.attrs.kernel)}"
+
+    def torch_module(self, node: "Node", kit: Any) -> Any:
+        if node.attrs.kernel is None:
+            return kit.nn.AdaptiveAvgPool2d(1)
+        return window_module(kit.nn.AvgPool2d, node, kit)

@@ -1,0 +1,55 @@
+"""Max pooling over a sliding window (PyTorch ``MaxPool2d``).
+
+Spec word ``maxpool``: ``kernel`` (required), ``stride`` (default: the kernel), ``padding``
+(default 0; an int, ``[h, w]``, ``[top, bottom, left, right]``, ``same`` or ``valid``). The
+output is ``floor((in + pad_before + pad_after − k) / stride) + 1`` per side, channels
+unchanged. No parameters and no mult-adds under the paper's convention; the presets weigh
+its input elements, output elements and window comparisons.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mncost.core.ir import Shape, pair
+from mncost.core.kinds import Kind, SpecDefaults, register
+from mncost.core.kinds._common import kernel_text
+from mncost.core.kinds.avgpool import PoolAttrs, parse_window, resolve_window, window_module
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mncost.core.ir import Node
+    from mncost.core.yamlio import Located
+
+
+@register
+class MaxPool(Kind):
+    name = "maxpool"
+    spec_kinds = ("maxpool",)
+    keys = ("kernel", "stride", "padding")
+    table2 = "Pooling"
+    quantity_labels = {
+        "maxpool_in_elements": "max-pool input elements",
+        "maxpool_out_elements": "max-pool output elements",
+        "maxpool_window_ops": "max-pool output elements × window size",
+    }
+
+    def parse(self, word: str, entry: "Located", defaults: SpecDefaults) -> dict[str, Any]:
+        return parse_window(entry, kernel_required=True)
+
+    def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[PoolAttrs, Shape]:
+        return resolve_window(declared, inputs[0])
+
+    def quantities(self, node: "Node") -> dict[str, int]:
+        kh, kw = pair(node.attrs.kernel)
+        return {"maxpool_in_elements": node.input_shape.elements,
+                "maxpool_out_elements": node.output_shape.elements,
+                "maxpool_window_ops": node.output_shape.elements * kh * kw}
+
+    def type_label(self, node: "Node") -> str:
+        return "Max Pool"
+
+    def filter_text(self, node: "Node") -> str:
+        return f"Pool {kernel_text(node.attrs.kernel)}"
+
+    def torch_module(self, node: "Node", kit: Any) -> Any:
+        return window_module(kit.nn.MaxPool2d, node, kit)

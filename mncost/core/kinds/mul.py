@@ -1,0 +1,46 @@
+"""Elementwise product of two tensors, the second broadcast over H×W when it is 1×1×C:
+squeeze-and-excite's gate (``x · σ(s)``).
+
+Spec word ``mul`` with ``inputs: [x, gate]``. The output has the first input's shape. Free
+under the paper's convention; it touches one multiplication per output element
+(``mul_elements``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mncost.core.ir import Shape
+from mncost.core.kinds import Kind, ShapeError, register
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mncost.core.ir import Node
+
+
+@register
+class Mul(Kind):
+    name = "mul"
+    spec_kinds = ("mul",)
+    input_layout = "any"
+    arity = (2, 2)
+    table2 = "Elementwise"
+    quantity_labels = {"mul_elements": "elementwise multiplications (squeeze-and-excite scale)"}
+
+    def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[None, Shape]:
+        x, gate = inputs
+        if gate != x and gate != Shape(1, 1, x.c):
+            raise ShapeError(f"mul needs its second input to be {x} or 1×1×{x.c} (broadcast "
+                             f"over H×W), got {gate}", field="inputs")
+        return None, x
+
+    def quantities(self, node: "Node") -> dict[str, int]:
+        return {"mul_elements": node.output_shape.elements}
+
+    def type_label(self, node: "Node") -> str:
+        return "Mul"
+
+    def filter_text(self, node: "Node") -> str:
+        return " × ".join(node.inputs)
+
+    def torch_module(self, node: "Node", kit: Any) -> Any:
+        return kit.Mul()
