@@ -1,30 +1,40 @@
-"""The Python API: one call from a spec and hyperparameters to a frozen Report."""
+"""The Python API: one call from a spec and settings to a frozen Report."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mncost.core import costing as engine
+from mncost.core import costing
 from mncost.core import spec as spec_module
 from mncost.core.costing import DEFAULT_DTYPE, DEFAULT_PARAMS, Report
 from mncost.core.ir import Network
+from mncost.core.settings import ModelSettings
 from mncost.core.spec import ModelSpec
 
 
 def network(spec: str | Path | ModelSpec | None = None, *, variant: str | None = None,
-            alpha: object = 1, resolution: int | None = None, rho: object = None,
-            depth_multiplier: int = 1, min_channels: int = 1) -> Network:
-    """Resolve a spec (path, built-in name, loaded ModelSpec, or None for MobileNet v1)."""
+            alpha: object = None, resolution: object = None, rho: object = None,
+            depth_multiplier: object = None, min_channels: object = None,
+            rounding: object = None, settings: ModelSettings | None = None) -> Network:
+    """Resolve a spec (path, built-in name, loaded ModelSpec, or None for ``settings.spec``,
+    else MobileNet v1). Keywords are validated as ``ModelSettings``; ``settings`` replaces
+    them. ``resolution`` is pixels (``224``) or height × width (``"160x120"``, ``(160, 120)``).
+    """
+    if settings is None:
+        settings = ModelSettings.parse(variant=variant, alpha=alpha, resolution=resolution,
+                                       rho=rho, depth_multiplier=depth_multiplier,
+                                       min_channels=min_channels, rounding=rounding)
+    if spec is None:
+        spec = settings.spec
     model_spec = spec if isinstance(spec, ModelSpec) else spec_module.load(spec)
-    return spec_module.resolve(model_spec, variant=variant, alpha=alpha, resolution=resolution,
-                               rho=rho, depth_multiplier=depth_multiplier,
-                               min_channels=min_channels)
+    return spec_module.resolve(model_spec, settings=settings)
 
 
 def analyze(spec: str | Path | ModelSpec | Network | None = None, *, variant: str | None = None,
-            alpha: object = 1, resolution: int | None = None, rho: object = None,
-            depth_multiplier: int = 1, min_channels: int = 1, params: str = DEFAULT_PARAMS,
-            dtype: str = DEFAULT_DTYPE) -> Report:
+            alpha: object = None, resolution: object = None, rho: object = None,
+            depth_multiplier: object = None, min_channels: object = None,
+            rounding: object = None, settings: ModelSettings | None = None,
+            params: str = DEFAULT_PARAMS, dtype: str = DEFAULT_DTYPE) -> Report:
     """Analyse a model and return its Report.
 
     >>> report = analyze(alpha=0.5, resolution=160)
@@ -33,5 +43,6 @@ def analyze(spec: str | Path | ModelSpec | Network | None = None, *, variant: st
     """
     net = spec if isinstance(spec, Network) else network(
         spec, variant=variant, alpha=alpha, resolution=resolution, rho=rho,
-        depth_multiplier=depth_multiplier, min_channels=min_channels)
-    return engine.analyze(net, params=params, dtype=dtype)
+        depth_multiplier=depth_multiplier, min_channels=min_channels, rounding=rounding,
+        settings=settings)
+    return costing.analyze(net, params=params, dtype=dtype)

@@ -300,13 +300,13 @@ class TestSideSyntax:
 
     @pytest.mark.parametrize("text, expected", [
         ("separable", Side("separable", None, "separable")),
-        ("shallow@alpha=0.5", Side("shallow@alpha=0.5", None, "shallow", alpha="0.5")),
+        ("shallow@alpha=0.5", Side("shallow@alpha=0.5", None, "shallow", alpha=Fraction("0.5"))),
         ("separable@alpha=0.5,resolution=160",
-         Side("separable@alpha=0.5,resolution=160", None, "separable", alpha="0.5",
-              resolution=160)),
+         Side("separable@alpha=0.5,resolution=160", None, "separable", alpha=Fraction("0.5"),
+              resolution=(160, 160))),
         ("standard@rho=0.714, depth-multiplier=2",
-         Side("standard@rho=0.714, depth-multiplier=2", None, "standard", rho="0.714",
-              depth_multiplier=2)),
+         Side("standard@rho=0.714, depth-multiplier=2", None, "standard",
+              rho=Fraction("0.714"), depth_multiplier=2)),
         ("nets/x.yaml", Side("nets/x.yaml", "nets/x.yaml", None)),
         ("nets/x.yaml:standard@min_channels=8",
          Side("nets/x.yaml:standard@min_channels=8", "nets/x.yaml", "standard",
@@ -330,7 +330,7 @@ class TestSideSyntax:
         ("separable@alpha=0", "alpha must be greater than 0, got 0"),
         ("separable@alpha=-1", "alpha must be greater than 0"),
         ("separable@rho=x", "rho must be a number, got 'x'"),
-        ("separable@resolution=1.5", "resolution must be a positive integer, got '1.5'"),
+        ("separable@resolution=1.5", "resolution must be a number of pixels N or HxW"),
         ("separable@resolution=0", "resolution must be a positive integer"),
         ("separable@alpha=0.5,alpha=0.75", "alpha is given twice"),
         ("separable@alpha=0.5,", "an empty setting between commas"),
@@ -384,13 +384,13 @@ class TestSharedFlags:
 
     def test_resolve_kwargs(self):
         shared = {"alpha": "0.75", "resolution": None, "rho": "0.5", "depth_multiplier": 1,
-                  "min_channels": 1}
+                  "min_channels": 1, "rounding": None}
         assert parse_side("standard").resolve_kwargs(shared) == {
             "variant": "standard", "alpha": "0.75", "resolution": None, "rho": "0.5",
-            "depth_multiplier": 1, "min_channels": 1}
+            "depth_multiplier": 1, "min_channels": 1, "rounding": None}
         assert parse_side("standard@resolution=160,alpha=1").resolve_kwargs(shared) == {
-            "variant": "standard", "alpha": "1", "resolution": 160, "rho": None,
-            "depth_multiplier": 1, "min_channels": 1}
+            "variant": "standard", "alpha": 1, "resolution": (160, 160), "rho": None,
+            "depth_multiplier": 1, "min_channels": 1, "rounding": None}
 
     def test_cli_shared_and_overridden(self, invoke):
         data = compare_json(invoke, "separable", "separable@resolution=160,alpha=0.5",

@@ -9,99 +9,101 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, Callable
 
 import click
 
+from mncost.core.errors import ConfigError
+from mncost.core.settings import ModelSettings
 from mncost.core.costing import DEFAULT_DTYPE, DEFAULT_PARAMS, DTYPE_BYTES, PARAMS_CONVENTIONS
 
 FORMATS = ("rich", "markdown", "csv", "json")
 
 
-def positive_decimal(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    """Validate a number > 0 but keep the user's text, so α = 0.29 stays exactly 29/100."""
+def setting(parse: Callable[[Any], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback validating a value with the core's one rule (``core.settings``)."""
     def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is None:
             return None
         try:
-            number = Fraction(str(value).strip())
-        except (ValueError, ZeroDivisionError):
-            raise click.BadParameter(f"must be a number, got {value!r}") from None
-        if number <= 0:
-            raise click.BadParameter(f"{name} must be greater than 0, got {value}")
-        return str(value).strip()
+            return parse(value)
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc)) from None
     return check
 
 
-@dataclass(frozen=True)
-class ModelChoice:
-    """The flags that pick one Network: spec, variant and hyperparameters."""
+def multiplier_text(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """Validate α or ρ by the core's rule but keep the user's text for labels (α = 0.75)."""
+    from mncost.core.settings import parse_multiplier
 
-    spec: str | None
-    variant: str | None
-    alpha: str
-    resolution: int | None
-    rho: str | None
-    depth_multiplier: int
-    min_channels: int
-
-    def resolve_kwargs(self) -> dict[str, Any]:
-        return {"variant": self.variant, "alpha": self.alpha, "resolution": self.resolution,
-                "rho": self.rho, "depth_multiplier": self.depth_multiplier,
-                "min_channels": self.min_channels}
+    return setting(lambda value: (parse_multiplier(value, name), str(value).strip())[1])
 
 
 def spec_option(f: Callable) -> Callable:
     return click.option(
-        "--spec", "spec", metavar="PATH", default=None,
-        help="Architecture spec (YAML file, or a built-in name). Default: the built-in "
-             "MobileNet v1 (Table 1 of the paper).")(f)
+        "--spec", "spec", metavar="NAME|PATH", default=None,
+        help="Architecture spec: a built-in name (mobilenet_v1) or a YAML file. Default: the "
+             "built-in MobileNet v1 (Table 1 of the paper).")(f)
 
 
 def hyper_options(f: Callable) -> Callable:
-    """--alpha, --resolution/--rho, --depth-multiplier, --min-channels."""
+    """--alpha, --resolution/--rho, --depth-multiplier, --min-channels, --rounding."""
+    from mncost.core import settings as s
+
     options = [
-        click.option("--alpha", "-a", default="1", show_default=True, metavar="A",
-                     callback=positive_decimal("alpha"),
-                     help="Width multiplier α > 0: a layer with c channels gets "
-                          "max(min-channels, floor(c·α)). The classifier is not scaled."),
-        click.option("--resolution", "-r", type=click.IntRange(min=1), default=None,
-                     metavar="N",
-                     help="Input resolution in pixels (square). Default: the spec's (224)."),
-        click.option("--rho", default=None, metavar="R", callback=positive_decimal("rho"),
-                     help="Resolution multiplier ρ > 0: input = round(224·ρ), halves up. "
-                          "Exclusive with --resolution."),
-        click.option("--depth-multiplier", type=click.IntRange(min=1), default=1,
-                     show_default=True, metavar="D",
-                     help="Keras' depthwise channel multiplier: a dw conv on c channels "
-                          "outputs c·D."),
-        click.option("--min-channels", type=click.IntRange(min=1), default=1,
-                     show_default=True, metavar="C",
-                     help="Floor on channels after α (TF-slim uses 8)."),
+        click.option("--alpha", "-a", default=None, metavar="A",
+                     callback=setting(lambda v: s.parse_multiplier(v, "alpha")),
+                     help="Width multiplier α > 0 (default 1): a layer with c channels gets "
+                          "max(min-channels, floor(c·α)) under the default rounding. The "
+                          "classifier is not scaled."),
+        click.option("--resolution", "-r", default=None, metavar="N|HxW",
+                     callback=setting(s.parse_resolution),
+                     help="Input resolution in pixels: N (square) or HxW such as 160x120. "
+                          "Default: the spec's (224)."),
+        click.option("--rho", default=None, metavar="R",
+                     callback=setting(lambda v: s.parse_multiplier(v, "rho")),
+                     help="Resolution multiplier ρ > 0: each side = round(base·ρ), halves up "
+                          "(base: the spec's resolution). Exclusive with --resolution."),
+        click.option("--depth-multiplier", default=None, metavar="D",
+                     callback=setting(lambda v: s.parse_count(v, "depth multiplier",
+                                                              s.MAX_DEPTH_MULTIPLIER)),
+                     help="Keras' depthwise channel multiplier (default 1): a dw conv on c "
+                          "channels outputs c·D."),
+        click.option("--min-channels", default=None, metavar="C",
+                     callback=setting(lambda v: s.parse_count(v, "min channels",
+                                                              s.MAX_CHANNELS)),
+                     help="Floor on channels after α (default 1; TF-slim uses 8)."),
+        click.option("--rounding", default=None, metavar="floor|divisible:N",
+                     callback=setting(s.parse_rounding),
+                     help="Channel rounding under α: floor (MobileNet v1, Keras) or "
+                          "divisible:N (torchvision's make-divisible). Default: the spec's."),
     ]
     for option in reversed(options):
         f = option(f)
     return f
 
 
+HYPER_KEYS = ("alpha", "resolution", "rho", "depth_multiplier", "min_channels", "rounding")
+
+
 def model_options(f: Callable) -> Callable:
-    """--spec, --variant and the hyperparameters; the command receives ``model: ModelChoice``."""
+    """--spec, --variant and the settings; the command receives ``model: ModelSettings``."""
     @functools.wraps(f)
-    def wrapper(*args: Any, spec: str | None, variant: str | None, alpha: str,
-                resolution: int | None, rho: str | None, depth_multiplier: int,
-                min_channels: int, **kwargs: Any) -> Any:
-        if resolution is not None and rho is not None:
+    def wrapper(*args: Any, spec: str | None, variant: str | None, **kwargs: Any) -> Any:
+        hyper = {key: kwargs.pop(key) for key in HYPER_KEYS}
+        if hyper["resolution"] is not None and hyper["rho"] is not None:
             raise click.UsageError("--resolution and --rho are mutually exclusive; give one")
-        choice = ModelChoice(spec, variant, alpha, resolution, rho, depth_multiplier,
-                             min_channels)
-        return f(*args, model=choice, **kwargs)
+        try:
+            model = ModelSettings.parse(spec=spec, variant=variant, **hyper)
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc)) from None
+        return f(*args, model=model, **kwargs)
 
     wrapper = hyper_options(wrapper)
     wrapper = click.option("--variant", "-v", default=None, metavar="NAME",
-                           help="Variant declared by the spec (built-in: separable, "
-                                "standard, shallow). Default: the spec's default.")(wrapper)
+                           help="Variant declared by the spec (built-in MobileNet v1: "
+                                "separable, standard, shallow). Default: the spec's "
+                                "default.")(wrapper)
     return spec_option(wrapper)
 
 

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from mncost.core import costing as engine
+from mncost.core import settings
 from mncost.core import spec as spec_module
 from mncost.core.costing import DEFAULT_DTYPE, DEFAULT_PARAMS, DTYPE_BYTES, PARAMS_CONVENTIONS, Report
 from mncost.core.errors import BudgetError, ConfigError, SpecError
@@ -327,14 +328,16 @@ class _Parser:
         if resolution_node is not None and rho_node is not None:
             raise rho_node.error("give either resolution or rho, not both")
         resolution = None if resolution_node is None else \
-            resolution_node.positive_int(maximum=spec_module.MAX_RESOLUTION)
+            _setting(resolution_node, settings.parse_resolution)
         rho = None if rho_node is None else _positive_fraction(rho_node, "rho")
 
         dm_node = self.setting(item, defaults, "depth_multiplier")
-        depth_multiplier = 1 if dm_node is None else dm_node.positive_int(maximum=1 << 16)
+        depth_multiplier = 1 if dm_node is None else _setting(
+            dm_node, lambda v: settings.parse_count(v, "depth multiplier",
+                                                    settings.MAX_DEPTH_MULTIPLIER))
         mc_node = self.setting(item, defaults, "min_channels")
-        min_channels = 1 if mc_node is None else \
-            mc_node.positive_int(maximum=spec_module.MAX_CHANNELS)
+        min_channels = 1 if mc_node is None else _setting(
+            mc_node, lambda v: settings.parse_count(v, "min channels", settings.MAX_CHANNELS))
 
         conv_node = self.setting(item, defaults, "params_convention")
         convention = DEFAULT_PARAMS if conv_node is None else \
@@ -413,17 +416,22 @@ class _Parser:
                      line=value_node.line, field=value_node.path)
 
 
+def _setting(node: Located, parse) -> Any:
+    """A model setting read by the one rule every command uses (``core.settings``), its
+    problem reported at the budget file's line."""
+    if isinstance(node.value, (dict, list)) and parse is not settings.parse_resolution:
+        raise node.error(f"must be a number, got {describe_value(node.value)}")
+    try:
+        return parse(node.value)
+    except ConfigError as exc:
+        raise node.error(str(exc)) from None
+
+
 def _positive_fraction(node: Located, what: str) -> Fraction:
     value = node.value
-    try:
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValueError
-        number = spec_module.parse_fraction(value, what)
-    except (ValueError, ConfigError):
-        raise node.error(f"must be a number, got {describe_value(value)}") from None
-    if number <= 0 or (isinstance(value, float) and value != value):
-        raise node.error(f"must be greater than 0, got {value}")
-    return number
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise node.error(f"must be a number, got {describe_value(value)}")
+    return _setting(node, lambda v: settings.parse_multiplier(v, what))
 
 
 def _percent(node: Located) -> Fraction:

@@ -38,12 +38,13 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from mncost.core.costing import LayerReport, Report
+from mncost.core import settings
 from mncost.core.errors import ConfigError
 from mncost.core.ir import Shape, pair
 from mncost.core.yamlio import did_you_mean
 
 SIDE_SYNTAX = "NAME[@key=value,...]"
-SIDE_KEYS = ("alpha", "resolution", "rho", "depth_multiplier", "min_channels")
+SIDE_KEYS = ("alpha", "resolution", "rho", "depth_multiplier", "min_channels", "rounding")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DECIMAL_KEYS = ("alpha", "rho")
 
@@ -61,11 +62,12 @@ class Side:
     text: str
     spec: str | None
     variant: str | None
-    alpha: str | None = None
-    resolution: int | None = None
-    rho: str | None = None
+    alpha: Fraction | None = None
+    resolution: tuple[int, int] | None = None
+    rho: Fraction | None = None
     depth_multiplier: int | None = None
     min_channels: int | None = None
+    rounding: str | None = None
 
     def overrides(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in SIDE_KEYS if getattr(self, key) is not None}
@@ -83,11 +85,6 @@ class Side:
         if "rho" in own:
             kwargs["resolution"] = None
         kwargs.update(own)
-        if kwargs["alpha"] is None:
-            kwargs["alpha"] = 1
-        for key in ("depth_multiplier", "min_channels"):
-            if kwargs[key] is None:
-                kwargs[key] = 1
         kwargs["variant"] = self.variant
         return kwargs
 
@@ -118,19 +115,21 @@ def _split_name(text: str, name: str) -> tuple[str | None, str | None]:
 
 
 def _value(text: str, key: str, raw: str) -> Any:
+    """One override, validated by the same rule as the command's flag (``core.settings``)."""
     if not raw:
         raise _bad(text, f"{key} has no value")
-    if key in _DECIMAL_KEYS:
-        try:
-            number = Fraction(raw)
-        except (ValueError, ZeroDivisionError):
-            raise _bad(text, f"{key} must be a number, got {raw!r}") from None
-        if number <= 0:
-            raise _bad(text, f"{key} must be greater than 0, got {raw}")
-        return raw
-    if not raw.isdigit() or not raw.isascii() or int(raw) < 1:
-        raise _bad(text, f"{key} must be a positive integer, got {raw!r}")
-    return int(raw)
+    try:
+        if key in _DECIMAL_KEYS:
+            return settings.parse_multiplier(raw, key)
+        if key == "resolution":
+            return settings.parse_resolution(raw)
+        if key == "rounding":
+            return settings.parse_rounding(raw)
+        maximum = settings.MAX_DEPTH_MULTIPLIER if key == "depth_multiplier" \
+            else settings.MAX_CHANNELS
+        return settings.parse_count(raw, key.replace("_", " "), maximum)
+    except ConfigError as exc:
+        raise _bad(text, str(exc)) from None
 
 
 def parse_side(text: str) -> Side:

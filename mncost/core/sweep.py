@@ -40,7 +40,7 @@ from typing import Callable, Iterable
 from mncost.core import costing as engine
 from mncost.core import spec as spec_module
 from mncost.core.errors import ConfigError
-from mncost.core import memory
+from mncost.core import memory, settings
 from mncost.core.ir import INPUT, Network
 from mncost.core.kinds import kind, spatial_factor
 
@@ -62,9 +62,11 @@ def _number(text: str, what: str, whole: str) -> Fraction:
     if not text:
         raise ConfigError(f"{what}: empty value in {whole!r}")
     try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
+        return settings.parse_decimal(text, what)
+    except ConfigError as exc:
         where = f" (in {whole!r})" if whole.strip() != text else ""
+        if "out of range" in str(exc) or "characters" in str(exc):
+            raise ConfigError(f"{what}: {text!r} is out of range{where}") from None
         raise ConfigError(f"{what}: {text!r} is not a number{where}") from None
 
 
@@ -111,9 +113,9 @@ def parse_alphas(text: str) -> tuple[Fraction, ...]:
     """Width multipliers: every value must be greater than 0."""
     values = parse_values(text, "alpha")
     for value in values:
-        if value <= 0:
-            raise ConfigError(f"alpha: every value must be greater than 0, got "
-                              f"{format_number(value)}")
+        if value <= 0 or value > settings.MAX_MULTIPLIER:
+            raise ConfigError(f"alpha: every value must be greater than 0 and at most "
+                              f"{settings.MAX_MULTIPLIER}, got {format_number(value)}")
     return values
 
 
@@ -128,24 +130,8 @@ def parse_resolutions(text: str) -> tuple[int, ...]:
 
 
 def format_number(value: Fraction) -> str:
-    """Exact decimal text without trailing zeros (``0.75``, ``1``), or ``p/q`` when the
-    fraction has no finite decimal form (``1/3``)."""
-    if value.denominator == 1:
-        return str(value.numerator)
-    denominator, twos, fives = value.denominator, 0, 0
-    while denominator % 2 == 0:
-        denominator //= 2
-        twos += 1
-    while denominator % 5 == 0:
-        denominator //= 5
-        fives += 1
-    if denominator != 1:
-        return f"{value.numerator}/{value.denominator}"
-    places = max(twos, fives)
-    digits = abs(value.numerator) * 10 ** places // value.denominator
-    sign = "-" if value < 0 else ""
-    whole, fraction = divmod(digits, 10 ** places)
-    return f"{sign}{whole}.{str(fraction).rjust(places, '0').rstrip('0')}"
+    """Exact decimal text (``0.75``, ``1``) or ``p/q``: ``settings.format_decimal``."""
+    return settings.format_decimal(value)
 
 
 # -- the paper's accuracy -------------------------------------------------------------------------

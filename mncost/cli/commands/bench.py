@@ -9,9 +9,10 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from mncost.cli.common import (ModelChoice, console, emit, format_option, max_memory_option,
+from mncost.cli.common import (console, emit, format_option, max_memory_option,
                                     max_memory_value, model_options)
 from mncost.core.errors import ConfigError
+from mncost.core.settings import ModelSettings
 
 KIND_CSV_FIELDS = ("kind", "layers", "mult_adds", "mult_add_share", "time_ms", "time_share")
 COMPARE_CSV_FIELDS = ("model", "variant", "alpha", "resolution", "mult_adds", "median_ms",
@@ -34,7 +35,7 @@ COMPARE_CSV_FIELDS = ("model", "variant", "alpha", "resolution", "mult_adds", "m
                    "speed-up of B over A next to the mult-add ratio A / B.")
 @max_memory_option
 @format_option()
-def bench(model: ModelChoice, threads: int | None, runs: int, warmup: int,
+def bench(model: ModelSettings, threads: int | None, runs: int, warmup: int,
           compare_sides: tuple[str, str] | None, max_memory: int | None, fmt: str) -> None:
     """Measured CPU latency of the model in PyTorch, next to its mult-adds.
 
@@ -93,16 +94,17 @@ def bench(model: ModelChoice, threads: int | None, runs: int, warmup: int,
          json=lambda: compare_dict(comparison, labels))
 
 
-def _targets(model: ModelChoice, sides: tuple[str, str] | None):
+def _targets(model: ModelSettings, sides: tuple[str, str] | None):
     from mncost.core import spec as spec_module
 
     if sides is None:
-        network = spec_module.resolve(spec_module.load(model.spec), **model.resolve_kwargs())
+        network = spec_module.resolve(spec_module.load(model.spec), settings=model)
         return [(_label(network), network)]
     from mncost.core.compare import parse_side
 
     shared = {"alpha": model.alpha, "resolution": model.resolution, "rho": model.rho,
-              "depth_multiplier": model.depth_multiplier, "min_channels": model.min_channels}
+              "depth_multiplier": model.depth_multiplier, "min_channels": model.min_channels,
+              "rounding": model.rounding}
     targets = []
     for text in sides:
         try:

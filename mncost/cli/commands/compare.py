@@ -255,8 +255,8 @@ def _analyze(side: Side, param: str, shared_spec: str | None, shared: dict[str, 
 @params_option
 @dtype_option
 @format_option()
-def compare(side_a: Side, side_b: Side, spec: str | None, alpha: str, resolution: int | None,
-            rho: str | None, depth_multiplier: int, min_channels: int, params: str, dtype: str,
+def compare(side_a: Side, side_b: Side, spec: str | None, alpha, resolution, rho,
+            depth_multiplier, min_channels, rounding, params: str, dtype: str,
             fmt: str) -> None:
     """Two models side by side: totals, ratios and the layers aligned.
 
@@ -284,7 +284,8 @@ def compare(side_a: Side, side_b: Side, spec: str | None, alpha: str, resolution
     from mncost.views import formats
 
     shared = {"alpha": alpha, "resolution": resolution, "rho": rho,
-              "depth_multiplier": depth_multiplier, "min_channels": min_channels}
+              "depth_multiplier": depth_multiplier, "min_channels": min_channels,
+              "rounding": rounding}
     cache: dict = {}
     report_a = _analyze(side_a, "A", spec, shared, params, dtype, cache)
     report_b = _analyze(side_b, "B", spec, shared, params, dtype, cache)

@@ -9,7 +9,7 @@ from fractions import Fraction
 import click
 
 from mncost.core import spec as spec_module
-from mncost.cli.common import positive_decimal, emit, format_option
+from mncost.cli.common import emit, format_option, multiplier_text
 from mncost.core.costing import PARAMS_CONVENTIONS
 from mncost.core.single_layer import DEFAULT_PARAMS, SingleLayer, single_layer
 
@@ -115,9 +115,9 @@ def layer_csv(result: SingleLayer) -> str:
 @click.option("--stride", "-s", default=1, show_default=True, metavar="S",
               type=click.IntRange(min=1, max=spec_module.MAX_RESOLUTION),
               help="Stride (carried by the depthwise conv; padding (D_K−1)//2).")
-@click.option("--alpha", "-a", default=None, metavar="A", callback=positive_decimal("alpha"),
+@click.option("--alpha", "-a", default=None, metavar="A", callback=multiplier_text("alpha"),
               help="Add a row with width multiplier α: M, N become floor(α·M), floor(α·N).")
-@click.option("--rho", default=None, metavar="R", callback=positive_decimal("rho"),
+@click.option("--rho", default=None, metavar="R", callback=multiplier_text("rho"),
               help="Add a row with resolution multiplier ρ on top of α: D_F becomes "
                    "floor(ρ·D_F + 1/2).")
 @click.option("--params", "params", type=click.Choice(PARAMS_CONVENTIONS),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 
 from mncost import api
-from mncost.cli.common import (ModelChoice, dtype_option, emit, format_option,
+from mncost.cli.common import (dtype_option, emit, format_option,
                                     model_options, params_option)
 from mncost.core.presets import PRESET_NAMES
+from mncost.core.settings import ModelSettings
 
 
 @click.command()
@@ -22,7 +23,7 @@ from mncost.core.presets import PRESET_NAMES
                    "pooled element; torch (FlopCounterMode) = 2 × (conv + FC) FLOPs; ptflops, "
                    "thop, torchinfo: see docs/verify.md. Adds a 'count_as' object to JSON; "
                    "not available with --format csv.")
-def table(model: ModelChoice, params: str, dtype: str, fmt: str,
+def table(model: ModelSettings, params: str, dtype: str, fmt: str,
           count_as: str | None) -> None:
     """Per-layer cost table of one model: the paper's Table 1 plus costs.
 
@@ -43,7 +44,7 @@ def table(model: ModelChoice, params: str, dtype: str, fmt: str,
 
     if count_as is not None and fmt == "csv":
         raise click.UsageError("--count-as has no CSV view; use --format rich, markdown or json")
-    report = api.analyze(model.spec, params=params, dtype=dtype, **model.resolve_kwargs())
+    report = api.analyze(settings=model, params=params, dtype=dtype)
 
     def tables():
         found = formats.report_tables(report)

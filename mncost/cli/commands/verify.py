@@ -7,9 +7,10 @@ from typing import Any
 
 import click
 
-from mncost.cli.common import (ModelChoice, console, emit, format_option, max_memory_option,
+from mncost.cli.common import (console, emit, format_option, max_memory_option,
                                     max_memory_value, model_options)
 from mncost.core.errors import VerifyMismatch
+from mncost.core.settings import ModelSettings
 
 VERIFY_FORMATS = ("rich", "markdown", "json")
 
@@ -22,7 +23,7 @@ VERIFY_FORMATS = ("rich", "markdown", "json")
                    "model. --depth-multiplier and --min-channels still apply.")
 @max_memory_option
 @format_option(VERIFY_FORMATS)
-def verify(model: ModelChoice, grid: bool, max_memory: int | None, fmt: str) -> None:
+def verify(model: ModelSettings, grid: bool, max_memory: int | None, fmt: str) -> None:
     """Build the model in PyTorch, profile it with fvcore and torch, reconcile every number.
 
     The spec is instantiated as a real torch.nn.Module (module names = layer names) and run on
@@ -60,7 +61,7 @@ def verify(model: ModelChoice, grid: bool, max_memory: int | None, fmt: str) -> 
 
     from mncost import api
 
-    network = api.network(model.spec, **model.resolve_kwargs())
+    network = api.network(settings=model)
     result = verify_module.crosscheck(network, max_memory=max_memory_value(max_memory))
 
     def rich():
@@ -196,7 +197,7 @@ def _failure_message(mismatches) -> str:
 
 # -- the grid -----------------------------------------------------------------------------------
 
-def _run_grid(model: ModelChoice, fmt: str, max_memory: int | None) -> None:
+def _run_grid(model: ModelSettings, fmt: str, max_memory: int | None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
         TimeElapsedColumn
 
@@ -218,7 +219,8 @@ def _run_grid(model: ModelChoice, fmt: str, max_memory: int | None) -> None:
             network = spec_module.resolve(model_spec, variant=point.variant, alpha=point.alpha,
                                           resolution=point.resolution,
                                           depth_multiplier=model.depth_multiplier,
-                                          min_channels=model.min_channels)
+                                          min_channels=model.min_channels,
+                                          rounding=model.rounding)
             results.append(verify_module.crosscheck(network, max_memory=max_memory))
             progress.advance(task)
     seconds = time.perf_counter() - start
