@@ -46,6 +46,7 @@ _TOP_KEYS = ["model", "description", "input", "classes", "defaults", "rounding",
 _COMMON_KEYS = ("kind", "name", "repeat", "tag", "inputs")
 _ERRATA_TABLES = ("by_kind", "compare")
 _ERRATA_WHEN = ("variant", "alpha", "resolution")
+_NOTE_FIELDS = ("mult_adds", "conv_mult_adds", "fc_mult_adds")
 
 __all__ = ["BUILTIN_SPECS", "DEFAULT_SPEC", "LayerEntry", "ModelSpec", "Variant", "load",
            "parse", "resolve", "builtin_spec_path", "parse_fraction", "scale_channels",
@@ -345,6 +346,11 @@ def _erratum(item: Located, variants: list[str]) -> Erratum:
         if when.has("alpha") else None
     resolution = _located(when.get("resolution"), settings_module.parse_resolution) \
         if when.has("resolution") else None
+    try:
+        note.format_map(dict.fromkeys(_NOTE_FIELDS, "0"))
+    except (KeyError, ValueError, IndexError):
+        raise item.get("note").error(f"may name only {{{'}, {'.join(_NOTE_FIELDS)}}} in braces "
+                                     "(write {{ and }} for a literal brace)") from None
     return Erratum(table, note, variant, alpha, resolution)
 
 

@@ -99,8 +99,13 @@ def report_csv(report: Report) -> str:
     return out.getvalue()
 
 
-PAPER_TABLE2_NOTE = ("The paper's Table 2 prints 1.19% of mult-adds for Conv 3×3; its own "
-                     "Table 1 gives 1.91% (shown here), most likely transposed digits.")
+def erratum_notes(report: Report, table: str) -> tuple[str, ...]:
+    """The spec's notes on published figures for ``table``, numbers filled in from the
+    report (``{mult_adds}``, ``{conv_mult_adds}``, ``{fc_mult_adds}``)."""
+    fc = sum(lr.mult_adds for lr in report.layers if lr.kind == "fc")
+    values = {"mult_adds": grouped(report.mult_adds), "fc_mult_adds": grouped(fc),
+              "conv_mult_adds": grouped(report.mult_adds - fc)}
+    return tuple(note.format_map(values) for note in report.network.notes_for(table))
 
 
 def report_tables(report: Report) -> tuple[TableData, TableData]:
@@ -146,12 +151,7 @@ def report_tables(report: Report) -> tuple[TableData, TableData]:
          "share_p": percent(k.params, total_p)}
         for k in kinds
     )
-    kind_notes: tuple[str, ...] = ()
-    first_conv = next((lr for lr in report.layers if lr.kind == "conv"), None)
-    if (net.model == "MobileNet v1" and first_conv is not None
-            and percent(first_conv.mult_adds, total_ma) == "1.91%"
-            and kind_label(first_conv.layer) == "Conv 3×3"):
-        kind_notes = (PAPER_TABLE2_NOTE,)
+    kind_notes = erratum_notes(report, "by_kind")
     kind_table = TableData(
         title="Resources per layer type (paper Table 2)",
         columns=(Column("kind", "Type"), Column("layers", "Layers", numeric=True),

@@ -144,18 +144,13 @@ def rows_table(comparison: Comparison):
 
 
 def _paper_table4_notes(comparison: Comparison) -> list[str]:
-    """The paper's Table 4 prints 4866M for Conv MobileNet; say what the formulas give."""
-    from mncost.views.formats import grouped
+    """The spec's notes on published comparisons (the paper's Table 4 for MobileNet v1)."""
+    from mncost.views.formats import erratum_notes
 
     for report in (comparison.a, comparison.b):
-        net = report.network
-        if (net.model, net.variant, net.alpha, net.resolution, net.depth_multiplier) != \
-                ("MobileNet v1", "standard", 1.0, 224, 1):
-            continue
-        fc = sum(lr.mult_adds for lr in report.layers if lr.kind == "fc")
-        return [f"Conv MobileNet: the formulas give {grouped(report.mult_adds)} mult-adds; "
-                f"the paper's Table 4 prints 4866M, which is the convolutions alone "
-                f"({grouped(report.mult_adds - fc)}, without the FC's {grouped(fc)})."]
+        notes = erratum_notes(report, "compare")
+        if notes:
+            return list(notes)
     return []
 
 
