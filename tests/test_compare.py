@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mncost
-from mncost.views import formats
+from mncost.views import report as report_view
 from mncost.core import spec as spec_module
 from mncost.core import yamlio
 from mncost.core.compare import (Side, align_keys, compare, group_key, parse_side, ratio_words)
@@ -423,8 +423,8 @@ class TestFormats:
     def test_json_models_are_table_json(self, invoke):
         data = compare_json(invoke, "separable", "shallow@alpha=0.5", "--dtype", "float16")
         assert data["sides"] == ["separable", "shallow@alpha=0.5"]
-        assert data["models"][0] == formats.report_dict(mncost.analyze(dtype="float16"))
-        assert data["models"][1] == formats.report_dict(
+        assert data["models"][0] == report_view.report_dict(mncost.analyze(dtype="float16"))
+        assert data["models"][1] == report_view.report_dict(
             mncost.analyze(variant="shallow", alpha="0.5", dtype="float16"))
         assert set(data["ratio"]) == set(data["difference"]) == \
             {"mult_adds", "params", "weight_bytes", "peak_activation_bytes"}

@@ -7,6 +7,8 @@ mutates valid files to check the error contract. ``HYPOTHESIS_PROFILE=thorough``
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import random
@@ -277,11 +279,12 @@ class TestInvariants:
         args = ["table", "--spec", str(tmp_path / "random.yaml"), "--alpha", alpha,
                 "--resolution", str(resolution), "--params", params]
         data = json.loads(runner.invoke(main, [*args, "-f", "json"]).stdout)
-        csv_rows = runner.invoke(main, [*args, "-f", "csv"]).stdout.splitlines()[1:]
+        csv_text = runner.invoke(main, [*args, "-f", "csv"]).stdout
+        csv_rows = list(csv.DictReader(io.StringIO(csv_text)))
         assert data["totals"]["mult_adds"] == report.mult_adds
         assert data["totals"]["params"] == report.params
-        assert [row.split(",")[5:7] for row in csv_rows] == \
-            [[str(d["mult_adds"]), str(d["params"])] for d in data["layers"]]
+        assert [[row["name"], row["mult_adds"], row["params"]] for row in csv_rows] == \
+            [[d["name"], str(d["mult_adds"]), str(d["params"])] for d in data["layers"]]
 
 
 # -- mutation fuzzing of valid files ----------------------------------------------------------

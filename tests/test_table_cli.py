@@ -93,9 +93,14 @@ class TestMachineReadable:
     def test_csv_one_row_per_layer(self, invoke):
         rows = list(csv.DictReader(io.StringIO(invoke("table", "-f", "csv").stdout)))
         assert len(rows) == 30
-        assert list(rows[0]) == ["name", "kind", "stride", "input_shape", "output_shape",
-                                 "mult_adds", "params"]
-        assert rows[0]["input_shape"] == "224x224x3"
+        assert list(rows[0]) == ["name", "kind", "inputs", "stride", "filter", "input_shape",
+                                 "output_shape", "mult_adds", "params", "activation_elements"]
+        assert rows[0]["input_shape"] == "224x224x3" and rows[0]["inputs"] == "input"
+        assert rows[1]["inputs"] == "conv1" and rows[1]["filter"] == "3×3×32 dw"
+        # every field the CSV has, the JSON has, with the same values
+        data = json.loads(invoke("table", "-f", "json").stdout)["layers"]
+        assert [r["activation_elements"] for r in rows] == \
+            [str(d["activation_elements"]) for d in data]
         assert sum(int(r["mult_adds"]) for r in rows) == 568_740_352
 
     def test_markdown_table(self, invoke):

@@ -168,6 +168,23 @@ def emit(fmt: str, *, rich: Callable[[], Any] | None = None,
         raise AssertionError(f"format {fmt!r} not provided")
 
 
+def output(view: Any, fmt: str) -> None:
+    """Render ``view`` in ``fmt`` (``mncost.render``) and print it."""
+    from mncost.render import render
+
+    result = render(view, fmt)
+    if isinstance(result, str):
+        click.echo(result, nl=False)
+        return
+    out = console()
+    # Never squeeze: in a narrow terminal rich would shrink text columns to "L…". Print at
+    # the widest table's natural width instead and let the terminal wrap; nothing is lost.
+    needed = _table_width(out, result)
+    if needed > out.width:
+        out.width = needed
+    out.print(result)
+
+
 def max_memory_option(f: Callable) -> Callable:
     """--max-memory SIZE: the most the PyTorch builder may allocate (verify, bench)."""
     def parse(ctx: click.Context, param: click.Parameter, value: Any) -> int | None:

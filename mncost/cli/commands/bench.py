@@ -118,7 +118,7 @@ def _targets(model: ModelSettings, sides: tuple[str, str] | None):
 
 def _label(network) -> str:
     return (f"{network.model} · {network.variant} · α={network.alpha:g} · "
-            f"{network.resolution}×{network.resolution}")
+            f"{network.resolution_text}")
 
 
 @contextlib.contextmanager
@@ -156,11 +156,10 @@ def _ms_text(seconds: float) -> str:
 
 def bench_dict(result) -> dict[str, Any]:
     """The JSON contract of `mncost bench` (docs/sweep.md "mncost bench")."""
-    from mncost.views.formats import network_fields
 
     lat = result.latency
     return {
-        **network_fields(result.network),
+        **result.network.describe(),
         "device": "cpu", "dtype": "float32", "batch": 1, "threads": result.threads,
         "runs": result.runs, "warmup": result.warmup, "torch_version": result.torch_version,
         "mult_adds": result.mult_adds,

@@ -45,7 +45,7 @@ def side_title(label: str, comparison: Comparison, which: str) -> str:
     report = comparison.a if which == "a" else comparison.b
     net = report.network
     return (f"{label} = {net.model} · {net.variant} · α={net.alpha:g} · "
-            f"{net.resolution}×{net.resolution}"
+            f"{net.resolution_text}"
             + (f" · depth multiplier {net.depth_multiplier}" if net.depth_multiplier != 1
                else ""))
 
@@ -145,7 +145,7 @@ def rows_table(comparison: Comparison):
 
 def _paper_table4_notes(comparison: Comparison) -> list[str]:
     """The spec's notes on published comparisons (the paper's Table 4 for MobileNet v1)."""
-    from mncost.views.formats import erratum_notes
+    from mncost.views.report import erratum_notes
 
     for report in (comparison.a, comparison.b):
         notes = erratum_notes(report, "compare")
@@ -177,7 +177,7 @@ def row_dict(row: AlignedRow) -> dict[str, Any]:
 
 
 def comparison_dict(comparison: Comparison, side_a: str, side_b: str) -> dict[str, Any]:
-    from mncost.views.formats import report_dict
+    from mncost.views.report import report_dict
 
     return {
         "sides": [side_a, side_b],

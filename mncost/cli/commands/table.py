@@ -4,68 +4,49 @@ from __future__ import annotations
 
 import click
 
-from mncost import api
-from mncost.cli.common import (dtype_option, emit, format_option,
-                                    model_options, params_option)
+from mncost.cli.common import dtype_option, format_option, model_options, output, params_option
 from mncost.core.presets import PRESET_NAMES
 from mncost.core.settings import ModelSettings
+from mncost.views.report import ReportView
 
 
 @click.command()
 @model_options
 @params_option
 @dtype_option
-@format_option()
+@format_option(ReportView.formats())
 @click.option("--count-as", "count_as", type=click.Choice(PRESET_NAMES), default=None,
               help="Also show the total that tool reports for this model, computed from "
                    "mncost's numbers with the tool's own counting rule, labelled MACs or "
                    "FLOPs: paper = conv + FC; fvcore = + 2 per batch-norm element + 1 per "
                    "pooled element; torch (FlopCounterMode) = 2 × (conv + FC) FLOPs; ptflops, "
-                   "thop, torchinfo: see docs/verify.md. Adds a 'count_as' object to JSON; "
-                   "not available with --format csv.")
+                   "ptflops-aten, thop, torchinfo: see docs/verify.md. Adds a 'count_as' "
+                   "object to JSON; not available with --format csv.")
 def table(model: ModelSettings, params: str, dtype: str, fmt: str,
           count_as: str | None) -> None:
     """Per-layer cost table of one model: the paper's Table 1 plus costs.
 
     Rows give each layer's type and stride, filter shape in the paper's notation, input and
     output size (H×W×C), mult-adds (one multiply-accumulate = 1; conv and FC only), parameters
-    under the chosen convention and share of mult-adds. Totals and a breakdown by layer type
-    (the paper's Table 2) follow.
+    under the chosen convention and share of mult-adds. Totals, the peak activation memory
+    (by liveness) and a breakdown by layer type (the paper's Table 2) follow.
 
     \b
     Examples:
       mncost table                                  # 1.0 MobileNet-224
       mncost table --alpha 0.5 --resolution 160     # 0.5 MobileNet-160
+      mncost table --resolution 160x120             # height × width
       mncost table --rho 0.714 --variant shallow
       mncost table --params paper --format json | jq .totals
       mncost table --count-as fvcore                # the total fvcore would report
     """
-    from mncost.views import formats
+    from mncost import api
 
     if count_as is not None and fmt == "csv":
         raise click.UsageError("--count-as has no CSV view; use --format rich, markdown or json")
     report = api.analyze(settings=model, params=params, dtype=dtype)
-
-    def tables():
-        found = formats.report_tables(report)
-        if count_as is None:
-            return found
+    counted = None
+    if count_as is not None:
         from mncost.core import presets
-        return (*found, formats.preset_table(presets.count_as(count_as, report), report.mult_adds))
-
-    def rich():
-        from mncost.render.terminal import rich_tables
-        return rich_tables(*tables())
-
-    def as_json():
-        data = formats.report_dict(report)
-        if count_as is not None:
-            from mncost.core import presets
-            data["count_as"] = presets.count_as(count_as, report).as_dict()
-        return data
-
-    emit(fmt,
-         rich=rich,
-         markdown=lambda: "\n".join(formats.markdown(t) for t in tables()),
-         csv=lambda: formats.report_csv(report),
-         json=as_json)
+        counted = presets.count_as(count_as, report)
+    output(ReportView(report, counted), fmt)

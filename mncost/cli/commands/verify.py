@@ -92,7 +92,7 @@ def verify(model: ModelSettings, grid: bool, max_memory: int | None, fmt: str) -
 
 def _title(net) -> str:
     return (f"verify · {net.model} · {net.variant} · α={net.alpha:g} · "
-            f"{net.resolution}×{net.resolution}"
+            f"{net.resolution_text}"
             + (f" · depth multiplier {net.depth_multiplier}" if net.depth_multiplier != 1 else ""))
 
 
