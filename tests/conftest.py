@@ -82,3 +82,45 @@ def _declare_torchvision_ops() -> None:
 
 
 _declare_torchvision_ops()
+
+
+# -- golden JSON contracts ---------------------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden"
+VOLATILE = "<volatile>"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/*.json from the current output instead of "
+                          "comparing (review the diff before committing)")
+
+
+def _mask(data, volatile):
+    """``data`` with the values of keys named in ``volatile`` replaced (timings, versions)."""
+    if isinstance(data, dict):
+        return {k: VOLATILE if k in volatile else _mask(v, volatile) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_mask(v, volatile) for v in data]
+    return data
+
+
+@pytest.fixture
+def golden(request):
+    """``golden("table_default", data, volatile=("latency_ms",))`` compares a command's JSON
+    with ``tests/golden/table_default.json``: dropping or renaming a documented key, or
+    changing a number, fails. ``pytest --update-golden`` rewrites the files instead."""
+    import json
+
+    def check(name: str, data, volatile: tuple[str, ...] = ()):
+        path = GOLDEN / f"{name}.json"
+        masked = _mask(data, set(volatile))
+        if request.config.getoption("--update-golden"):
+            GOLDEN.mkdir(exist_ok=True)
+            path.write_text(json.dumps(masked, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+            return
+        assert path.exists(), f"no golden file {path.name}; run pytest --update-golden"
+        assert masked == json.loads(path.read_text(encoding="utf-8")), \
+            f"{path.name} changed; if intended, run pytest --update-golden and review the diff"
+    return check
