@@ -270,3 +270,25 @@ def test_torchinfo_preset_matches_torchinfo(alpha, resolution):
     torch, net, model, _ = _model_and_input(alpha, resolution)
     stats = summary(model, input_size=(1, 3, resolution, resolution), verbose=0)
     assert stats.total_mult_adds == presets.count_as("torchinfo", net).total
+
+
+class TestRulesLiveWithTheKinds:
+    """Each quantity's weight for every preset is declared by the kind that introduces it."""
+
+    def test_a_quantity_without_a_weight_for_some_preset_is_refused(self):
+        from mncost.core.kinds import quantity
+        with pytest.raises(RuntimeError, match="no weight for thop, torchinfo"):
+            quantity("new elements", paper=0, fvcore=0, torch=0, ptflops=0, ptflops_aten=0)
+
+    def test_every_quantity_has_a_rule_for_every_preset(self):
+        from mncost.core.kinds import PEERS, quantity_rules
+        assert tuple(presets.PRESETS) == PEERS
+        for name, rule in quantity_rules().items():
+            assert [peer for peer, _ in rule.weights] == list(PEERS), name
+
+    def test_weighted_and_ignored_cover_every_quantity(self):
+        from mncost.core.kinds import quantity_rules
+        for p in presets.PRESETS.values():
+            counted = {name for name, _ in p.weights}
+            assert counted.isdisjoint(p.ignored)
+            assert counted | set(p.ignored) == set(quantity_rules())

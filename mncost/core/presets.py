@@ -43,11 +43,12 @@ The rules (``PRESETS``; each documents its source). Measured on 1.0 MobileNet-22
   every time a module calls them (``nn.ReLU`` and ``nn.AdaptiveAvgPool2d`` do; ``nn.ReLU6``
   calls ``F.hardtanh`` and ``nn.Softmax`` has no module hook): ``conv + conv_bias + fc +
   fc_bias + 2·bn_elements + 2·relu_elements + relu6_elements + 2·pool_in_elements +
-  softmax_elements``. 589,013,456 MACs ("589.0 M"). Since ptflops 0.7.4 the default backend
-  is ``aten``; pass ``backend='pytorch'`` to get this number.
+  softmax_elements``. 589,013,456 MACs ("589.0 M"). ``pytorch`` is the default backend in
+  ptflops 0.7.5's code (its README says ``aten``).
 * ``ptflops-aten`` — the same call with the ``aten`` backend (``ptflops/aten_ops.py``): only
   ``aten.convolution`` (weights × output positions, + bias per output element) and the
-  matmuls (``addmm``: ``in·out``, bias ignored): ``conv + conv_bias + fc``. 568,740,352 MACs.
+  matmuls (``addmm``: ``in·out``, plus ``batch · out_features`` for the bias): ``conv +
+  conv_bias + fc + fc_bias``. 568,741,352 MACs.
 * ``thop`` — ``thop.profile(model, inputs)`` (thop 0.1.1 / ultralytics-thop,
   ``thop/vision/basic_hooks.py`` + ``calc_func.py``): conv ``numel(out)·(c_in/groups)·k·k``
   (bias ignored), BN ``2·numel`` doubled when affine (4 per element), ReLU/ReLU6 zero,
@@ -72,7 +73,7 @@ from typing import Mapping, Union
 from mncost.core.costing import Report
 from mncost.core.errors import MncostError
 from mncost.core.ir import Network
-from mncost.core.kinds import add_quantities, kind, quantity_labels
+from mncost.core.kinds import PEERS, add_quantities, kind, quantity_labels, quantity_rules
 
 def quantities(source: Union[Network, Report]) -> dict[str, int]:
     """The per-model sums every preset is a combination of: each node's kind says what it
@@ -90,26 +91,37 @@ class PresetError(MncostError):
 
 @dataclass(frozen=True)
 class Preset:
-    """One tool's counting rule: a weighted sum of ``QUANTITIES``."""
+    """One tool's counting rule: a weighted sum of the kinds' quantities.
+
+    The weights are not written here: each quantity's rule, with a weight for every preset,
+    lives with the kind that introduces it (``Kind.quantity_rules``), so a new layer kind
+    brings the presets' rules with it and no quantity can be counted as a silent zero.
+    """
 
     name: str
     tool: str            # how the number is obtained from the tool
     unit: str            # "MACs" (a multiply-add counts 1) or "FLOPs" (multiply and add: 2)
     tool_label: str      # what the tool itself calls the number
-    weights: tuple[tuple[str, int], ...]
     source: str          # where the rule comes from
     params_convention: str = "trainable"
-    ignored: tuple[str, ...] = ()   # quantities the tool counts as 0, each said explicitly
-    operators: tuple[tuple[str, str], ...] = ()  # quantity → the tool's operator (verify)
 
-    def check_covers(self, names) -> None:
-        """Every quantity must be weighed or declared ignored: a kind whose elements a preset
-        has no rule for is an error, never a silent zero."""
-        known = {name for name, _ in self.weights} | set(self.ignored)
-        missing = [name for name in names if name not in known]
-        if missing:
-            raise PresetError(f"preset {self.name!r} has no rule for {', '.join(missing)}; "
-                              "add it to the preset's weights or its ignored quantities")
+    @property
+    def weights(self) -> tuple[tuple[str, int], ...]:
+        """(quantity, weight) for every quantity this tool counts, in registry order."""
+        return tuple((name, rule.weight(self.name)) for name, rule in quantity_rules().items()
+                     if rule.weight(self.name))
+
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        """The quantities this tool counts as 0 (each said so by its kind)."""
+        return tuple(name for name, rule in quantity_rules().items()
+                     if not rule.weight(self.name))
+
+    @property
+    def operators(self) -> tuple[tuple[str, str], ...]:
+        """(quantity, fvcore operator) for verify's per-operator checks."""
+        return tuple((name, rule.fvcore_operator) for name, rule in quantity_rules().items()
+                     if rule.fvcore_operator)
 
     @property
     def rule(self) -> str:
@@ -119,7 +131,9 @@ class Preset:
 
     def count(self, source: Union[Network, Report]) -> "PresetCount":
         q = quantities(source)
-        self.check_covers(q)
+        unknown = [name for name in q if name not in quantity_rules()]
+        if unknown:
+            raise PresetError(f"preset {self.name!r} has no rule for {', '.join(unknown)}")
         terms = tuple((name, w, w * q[name]) for name, w in self.weights)
         report = source if isinstance(source, Report) else None
         params = report.params_as(self.params_convention) if report is not None else None
@@ -159,78 +173,39 @@ class PresetCount:
         return data
 
 
-_ACTIVATIONS = ("relu_elements", "relu6_elements", "hardswish_elements",
-                "hardsigmoid_elements", "sigmoid_elements", "silu_elements")
-_WINDOWS = ("avgpool_in_elements", "avgpool_out_elements", "avgpool_window_ops",
-            "maxpool_in_elements", "maxpool_out_elements", "maxpool_window_ops")
-_JOINS = ("add_elements", "mul_elements", "concat_elements")
-
-
-def _ignoring(weights: tuple[tuple[str, int], ...], *ignored: str) -> tuple[str, ...]:
-    counted = {name for name, _ in weights}
-    return tuple(name for name in ignored if name not in counted)
-
-
 PRESETS: Mapping[str, Preset] = {p.name: p for p in (
     Preset("paper", "the paper's mult-adds (Howard et al. 2017, §3.1, Table 2)", "MACs",
-           "Mult-Adds", (("conv", 1), ("fc", 1)),
-           "docs/conventions.md: only convolutions and the FC layer cost mult-adds",
-           params_convention="paper",
-           ignored=("conv_bias", "fc_bias", "bn_elements", "bn_affine", *_ACTIVATIONS,
-                    "pool_in_elements", "pool_out_elements", *_WINDOWS, *_JOINS,
-                    "softmax_elements", "softmax_thop")),
+           "Mult-Adds", "the counting convention in mncost/core/costing.py: only "
+           "convolutions and fully connected layers cost mult-adds",
+           params_convention="paper"),
     Preset("fvcore", "fvcore FlopCountAnalysis(model, x).total(), eval mode", "MACs",
            "flops (fvcore: one fused multiply-add = one flop)",
-           (("conv", 1), ("fc", 1), ("bn_elements", 2), ("pool_in_elements", 1)),
            "fvcore/nn/jit_handles.py (conv_flop_jit, linear_flop_jit, batchnorm_flop_jit) and "
            "flop_count.py (_DEFAULT_SUPPORTED_OPS: adaptive_avg_pool2d = "
-           "elementwise_flop_counter(1, 0)); every other operator is ignored or unsupported",
-           ignored=("conv_bias", "fc_bias", "bn_affine", *_ACTIVATIONS, "pool_out_elements",
-                    *_WINDOWS, *_JOINS, "softmax_elements", "softmax_thop"),
-           operators=(("conv", "conv"), ("fc", "linear"), ("bn_elements", "batch_norm"),
-                      ("pool_in_elements", "adaptive_avg_pool2d"))),
+           "elementwise_flop_counter(1, 0)); every other operator is ignored or unsupported"),
     Preset("torch", "torch.utils.flop_counter.FlopCounterMode().get_total_flops()", "FLOPs",
-           "FLOPs", (("conv", 2), ("fc", 2)),
+           "FLOPs",
            "torch/utils/flop_counter.py: conv_flop_count and addmm/mm count 2 per "
            "multiply-add; bias, batch norm, activations, pooling and elementwise ops are not "
-           "registered",
-           ignored=("conv_bias", "fc_bias", "bn_elements", "bn_affine", *_ACTIVATIONS,
-                    "pool_in_elements", "pool_out_elements", *_WINDOWS, *_JOINS,
-                    "softmax_elements", "softmax_thop")),
+           "registered"),
     Preset("ptflops", "ptflops get_model_complexity_info(..., backend='pytorch'), defaults",
            "MACs", "MACs (GMac)",
-           (("conv", 1), ("conv_bias", 1), ("fc", 1), ("fc_bias", 1), ("bn_elements", 2),
-            ("relu_elements", 2), ("relu6_elements", 1), ("pool_in_elements", 2),
-            ("softmax_elements", 1)),
            "ptflops/pytorch_ops.py (MODULES_MAPPING, FUNCTIONAL_MAPPING) and "
            "pytorch_engine.py (patch_functional: F.relu, F.adaptive_avg_pool2d, F.softmax "
-           "counted on top of module hooks)",
-           ignored=("bn_affine", "hardswish_elements", "hardsigmoid_elements",
-                    "sigmoid_elements", "silu_elements", "pool_out_elements", *_WINDOWS,
-                    *_JOINS, "softmax_thop")),
+           "counted on top of module hooks)"),
     Preset("ptflops-aten", "ptflops get_model_complexity_info(..., backend='aten')", "MACs",
-           "MACs (GMac)", (("conv", 1), ("conv_bias", 1), ("fc", 1), ("fc_bias", 1)),
+           "MACs (GMac)",
            "ptflops/aten_ops.py (ATEN_OPS_MAPPING: conv_flop adds the bias per output "
-           "element; addmm_flop adds batch · out_features for the linear bias)",
-           ignored=("bn_elements", "bn_affine", *_ACTIVATIONS, "pool_in_elements",
-                    "pool_out_elements", *_WINDOWS, *_JOINS, "softmax_elements",
-                    "softmax_thop")),
+           "element; addmm_flop adds batch · out_features for the linear bias)"),
     Preset("thop", "thop.profile(model, inputs=(x,))", "MACs", "MACs",
-           (("conv", 1), ("fc", 1), ("bn_elements", 4), ("pool_in_elements", 1),
-            ("pool_out_elements", 1), ("softmax_thop", 1)),
            "thop/profile.py (register_hooks) and thop/vision/basic_hooks.py, calc_func.py "
            "(count_convNd, count_normalization, count_adap_avgpool, count_linear, "
-           "count_softmax; ReLU is zero_ops)",
-           ignored=("conv_bias", "fc_bias", "bn_affine", *_ACTIVATIONS, *_WINDOWS, *_JOINS,
-                    "softmax_elements")),
+           "count_softmax; ReLU is zero_ops)"),
     Preset("torchinfo", "torchinfo summary(model, input_size) 'Total mult-adds'", "MACs",
            "Total mult-adds",
-           (("conv", 1), ("conv_bias", 1), ("bn_affine", 1), ("fc", 1), ("fc_bias", 1)),
            "torchinfo/layer_info.py (LayerInfo.calculate_macs: parameters × output "
            "positions for Conv, parameters × batch otherwise; leaf layers summed in "
-           "model_statistics.py)",
-           ignored=("bn_elements", *_ACTIVATIONS, "pool_in_elements", "pool_out_elements",
-                    *_WINDOWS, *_JOINS, "softmax_elements", "softmax_thop")),
+           "model_statistics.py)"),
 )}
 
 PRESET_NAMES = tuple(PRESETS)
@@ -250,3 +225,6 @@ def count_as(name: str, source: Union[Network, Report]) -> PresetCount:
 
 def count_all(source: Union[Network, Report]) -> dict[str, PresetCount]:
     return {name: p.count(source) for name, p in PRESETS.items()}
+
+
+assert tuple(PRESETS) == PEERS  # every quantity rule gives one weight per preset

@@ -10,7 +10,9 @@ A kind is one module in this package holding one ``Kind`` subclass decorated wit
 * **cost** — ``cost_terms``: mult-adds and parameters as sums of *channel part × spatial part*,
   so ``cost`` (the engine) and the sweep's fast path use one formula;
 * **elements touched** — ``quantities``: the per-node sums the peer tools' presets weigh
-  (batch-norm elements, activation elements, pool inputs, ...);
+  (batch-norm elements, activation elements, pool inputs, ...), and for each quantity it
+  introduces, how every peer tool counts it (``quantity_rules``: one weight per preset in
+  ``PEERS``, 0 said explicitly), so a new kind brings its presets' rules with it;
 * **labels** — ``type_label`` and ``filter_text`` (the paper's Table 1), ``table2_label``
   (its Table 2 breakdown);
 * **PyTorch module** — ``torch_module(node, kit)``; ``kit`` is handed in by the builder (it
@@ -114,6 +116,36 @@ class ShapeError(Exception):
         self.field = field
 
 
+# The counting conventions every quantity must answer for: mncost's own (the paper's) and the
+# peer tools' (``presets`` describes each tool; the weights live with the quantities).
+PEERS = ("paper", "fvcore", "torch", "ptflops", "ptflops-aten", "thop", "torchinfo")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """What a quantity counts and how each peer tool weighs it (``fvcore_operator``: the name
+    fvcore's ``by_operator`` reports it under, for ``verify``)."""
+
+    label: str
+    weights: tuple[tuple[str, int], ...]
+    fvcore_operator: str | None = None
+
+    def weight(self, peer: str) -> int:
+        return dict(self.weights)[peer]
+
+
+def quantity(label: str, *, fvcore_operator: str | None = None, **weights: int) -> Quantity:
+    """A quantity's rule with a weight for every peer (keyword ``ptflops_aten`` for
+    ``ptflops-aten``); a peer left out is an error at import, never a silent zero."""
+    given = {key.replace("_", "-"): value for key, value in weights.items()}
+    missing = [peer for peer in PEERS if peer not in given]
+    unknown = [peer for peer in given if peer not in PEERS]
+    if missing or unknown:
+        raise RuntimeError(f"quantity {label!r}: " + (f"no weight for {', '.join(missing)}"
+                           if missing else f"unknown peers {', '.join(unknown)}"))
+    return Quantity(label, tuple((peer, given[peer]) for peer in PEERS), fvcore_operator)
+
+
 class UnknownKind(MncostError):
     """A kind name nothing is registered under."""
 
@@ -135,7 +167,7 @@ class Kind:
     input_layout: ClassVar[str] = "spatial"  # torch input: N×C×H×W ("spatial"), (N, F)
                                              # ("flat": flattened first), or "any"
     table2: ClassVar[str] = ""               # Table 2 row (default: type label)
-    quantity_labels: ClassVar[Mapping[str, str]] = {}  # quantities it can contribute
+    quantity_rules: ClassVar[Mapping[str, Quantity]] = {}  # the quantities it introduces
 
     # -- spec schema --
     def spec_keys(self, word: str) -> tuple[str, ...]:
@@ -172,7 +204,8 @@ class Kind:
         return total
 
     def quantities(self, node: "Node") -> dict[str, int]:
-        """Elements and counts the peer tools' presets weigh (names in ``quantity_labels``)."""
+        """Elements and counts the peer tools' presets weigh (named in some kind's
+        ``quantity_rules``)."""
         return {}
 
     # -- labels --
@@ -196,6 +229,7 @@ class Kind:
 _REGISTRY: dict[str, Kind] = {}
 _SPEC_KINDS: dict[str, Kind] = {}
 _LOADED = False
+_FIRST = ("conv", "linear")
 
 
 def register(cls: type[Kind]) -> type[Kind]:
@@ -217,9 +251,12 @@ def _load() -> None:
     if _LOADED:
         return
     _LOADED = True
-    for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
+    names = sorted(info.name for info in pkgutil.iter_modules(__path__)
+                   if not info.name.startswith("_"))
+    # The paper's two costed kinds first, so tables and formulas list conv and fc first.
+    for name in sorted(names, key=lambda n: (n not in _FIRST, _FIRST.index(n) if n in _FIRST
+                                             else 0, n)):
+        importlib.import_module(f"{__name__}.{name}")
 
 
 def registry() -> Mapping[str, Kind]:
@@ -244,12 +281,21 @@ def kind(name: str) -> Kind:
                           f"{', '.join(sorted(_REGISTRY))}") from None
 
 
-def quantity_labels() -> dict[str, str]:
-    """Every quantity any kind contributes → what it counts, in registry order."""
-    labels: dict[str, str] = {}
+def quantity_rules() -> dict[str, Quantity]:
+    """Every quantity any kind introduces → its rule, in registry order."""
+    rules: dict[str, Quantity] = {}
     for rule in dict.fromkeys(registry().values()):
-        labels.update(rule.quantity_labels)
-    return labels
+        for name, counted in rule.quantity_rules.items():
+            if name in rules and rules[name] != counted:
+                raise RuntimeError(f"quantity {name!r} has two different rules")
+            rules[name] = counted
+    # Mult-adds (what the paper counts) first, then everything else in registry order.
+    return dict(sorted(rules.items(), key=lambda item: item[1].weight("paper") == 0))
+
+
+def quantity_labels() -> dict[str, str]:
+    """Every quantity → what it counts."""
+    return {name: rule.label for name, rule in quantity_rules().items()}
 
 
 def add_quantities(total: dict[str, int], more: Iterable[tuple[str, int]]) -> None:

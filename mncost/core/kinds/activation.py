@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mncost.core.kinds import Kind, register
+from mncost.core.kinds import Kind, Quantity, quantity, register
 
 if TYPE_CHECKING:  # pragma: no cover
     from mncost.core.ir import Node, Shape
@@ -24,15 +24,29 @@ class Activation:
     torch_class: str     # the torch.nn class that computes it
     label: str           # how tables name it
     quantity: str        # its output elements, for the presets
+    rule: Quantity       # how each peer tool counts those elements
 
 
+def _elements(label: str, **weights: int) -> Quantity:
+    return quantity(f"{label} output elements", paper=0, fvcore=0, torch=0, ptflops_aten=0,
+                    **weights)
+
+
+# ptflops counts nn.ReLU once by its module hook and again through the patched F.relu the
+# module calls; nn.ReLU6 calls F.hardtanh, which it does not patch (presets.py).
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
-    Activation("relu", "ReLU", "ReLU", "relu_elements"),
-    Activation("relu6", "ReLU6", "ReLU6", "relu6_elements"),
-    Activation("hardswish", "Hardswish", "Hardswish", "hardswish_elements"),
-    Activation("hardsigmoid", "Hardsigmoid", "Hardsigmoid", "hardsigmoid_elements"),
-    Activation("sigmoid", "Sigmoid", "Sigmoid", "sigmoid_elements"),
-    Activation("silu", "SiLU", "SiLU (swish)", "silu_elements"),
+    Activation("relu", "ReLU", "ReLU", "relu_elements",
+               _elements("ReLU", ptflops=2, thop=0, torchinfo=0)),
+    Activation("relu6", "ReLU6", "ReLU6", "relu6_elements",
+               _elements("ReLU6", ptflops=1, thop=0, torchinfo=0)),
+    Activation("hardswish", "Hardswish", "Hardswish", "hardswish_elements",
+               _elements("Hardswish", ptflops=0, thop=0, torchinfo=0)),
+    Activation("hardsigmoid", "Hardsigmoid", "Hardsigmoid", "hardsigmoid_elements",
+               _elements("Hardsigmoid", ptflops=0, thop=0, torchinfo=0)),
+    Activation("sigmoid", "Sigmoid", "Sigmoid", "sigmoid_elements",
+               _elements("Sigmoid", ptflops=0, thop=0, torchinfo=0)),
+    Activation("silu", "SiLU", "SiLU (swish)", "silu_elements",
+               _elements("SiLU (swish)", ptflops=0, thop=0, torchinfo=0)),
 )}
 ALIASES = {"swish": "silu"}
 CHOICES = [*ACTIVATIONS, *ALIASES, "none"]
@@ -53,8 +67,6 @@ def activation_module(name: str, kit: Any) -> Any:
 def activation_quantities(name: str | None, elements: int) -> dict[str, int]:
     return {ACTIVATIONS[name].quantity: elements} if name is not None else {}
 
-
-ALL_QUANTITIES = {a.quantity: f"{a.label} output elements" for a in ACTIVATIONS.values()}
 
 
 class _ActivationKind(Kind):
@@ -86,5 +98,6 @@ for _activation in ACTIVATIONS.values():
         "spec_kinds": (_activation.name,) + tuple(a for a, n in ALIASES.items()
                                                    if n == _activation.name),
         "activation": _activation,
-        "quantity_labels": {_activation.quantity: f"{_activation.label} output elements"},
+        # Fused into a conv or standalone, the elements are counted the same way.
+        "quantity_rules": {_activation.quantity: _activation.rule},
     }))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mncost.core.ir import Shape
-from mncost.core.kinds import Kind, register
+from mncost.core.kinds import Kind, quantity, register
 from mncost.core.kinds._common import same_channels
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,7 +23,8 @@ class Add(Kind):
     input_layout = "any"
     arity = (2, None)
     table2 = "Elementwise"
-    quantity_labels = {"add_elements": "elementwise additions (residual adds)"}
+    quantity_rules = {"add_elements": quantity("elementwise additions (residual adds)", paper=0, fvcore=0, torch=0, ptflops=0,
+                                         ptflops_aten=0, thop=0, torchinfo=0)}
 
     def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[None, Shape]:
         same_channels("add", inputs)

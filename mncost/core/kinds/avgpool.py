@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mncost.core.ir import Shape, compact, pair
-from mncost.core.kinds import Kind, SpecDefaults, register
+from mncost.core.kinds import Kind, SpecDefaults, quantity, register
 from mncost.core.kinds._common import (MAX_KERNEL, MAX_STRIDE, int_pair, kernel_text,
                                        padding_value, resolve_padding, window_output)
 
@@ -71,12 +71,22 @@ class AvgPool(Kind):
     name_prefix = "pool"
     single_unnumbered = True
     table2 = "Pooling"
-    quantity_labels = {
-        "pool_in_elements": "global average-pool input elements",
-        "pool_out_elements": "global average-pool output elements",
-        "avgpool_in_elements": "windowed average-pool input elements",
-        "avgpool_out_elements": "windowed average-pool output elements",
-        "avgpool_window_ops": "windowed average-pool output elements × window size",
+    quantity_rules = {
+        "pool_in_elements": quantity("global average-pool input elements",
+                                     fvcore_operator="adaptive_avg_pool2d", paper=0, fvcore=1,
+                                     torch=0, ptflops=2, ptflops_aten=0, thop=1, torchinfo=0),
+        "pool_out_elements": quantity("global average-pool output elements", paper=0,
+                                      fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=1,
+                                      torchinfo=0),
+        "avgpool_in_elements": quantity("windowed average-pool input elements", paper=0,
+                                        fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=0,
+                                        torchinfo=0),
+        "avgpool_out_elements": quantity("windowed average-pool output elements", paper=0,
+                                         fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=0,
+                                         torchinfo=0),
+        "avgpool_window_ops": quantity("windowed average-pool output elements × window size",
+                                       paper=0, fvcore=0, torch=0, ptflops=0, ptflops_aten=0,
+                                       thop=0, torchinfo=0),
     }
 
     def parse(self, word: str, entry: "Located", defaults: SpecDefaults) -> dict[str, Any]:

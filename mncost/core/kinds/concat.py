@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mncost.core.ir import Shape
-from mncost.core.kinds import Kind, ShapeError, register
+from mncost.core.kinds import Kind, ShapeError, quantity, register
 
 if TYPE_CHECKING:  # pragma: no cover
     from mncost.core.ir import Node
@@ -22,7 +22,8 @@ class Concat(Kind):
     input_layout = "any"
     arity = (2, None)
     table2 = "Concat"
-    quantity_labels = {"concat_elements": "concatenated output elements"}
+    quantity_rules = {"concat_elements": quantity("concatenated output elements", paper=0, fvcore=0, torch=0, ptflops=0,
+                                         ptflops_aten=0, thop=0, torchinfo=0)}
 
     def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[None, Shape]:
         first = inputs[0]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mncost.core.ir import Shape, compact, pair
-from mncost.core.kinds import Cost, Kind, ShapeError, SpecDefaults, register
+from mncost.core.kinds import Cost, Kind, ShapeError, SpecDefaults, quantity, register
 from mncost.core.kinds._common import (MAX_CHANNELS, MAX_KERNEL, MAX_STRIDE, int_pair,
                                        kernel_text, padding_value, resolve_padding, window_output)
 from mncost.core.kinds.activation import (activation_module, activation_quantities,
@@ -60,11 +60,18 @@ class Conv(Kind):
     node_kinds = ("dw", "pw")
     spec_kinds = ("conv", "dw", "pw")
     keys = _KEYS["conv"]
-    quantity_labels = {
-        "conv": "conv mult-adds",
-        "conv_bias": "conv bias additions (output elements of biased convs)",
-        "bn_elements": "batch-norm output elements",
-        "bn_affine": "batch-norm γ and β parameters",
+    # How each tool counts what a conv touches (sources in presets.py's docstring).
+    quantity_rules = {
+        "conv": quantity("conv mult-adds", fvcore_operator="conv", paper=1, fvcore=1,
+                         torch=2, ptflops=1, ptflops_aten=1, thop=1, torchinfo=1),
+        "conv_bias": quantity("conv bias additions (output elements of biased convs)",
+                              paper=0, fvcore=0, torch=0, ptflops=1, ptflops_aten=1, thop=0,
+                              torchinfo=1),
+        "bn_elements": quantity("batch-norm output elements", fvcore_operator="batch_norm",
+                                paper=0, fvcore=2, torch=0, ptflops=2, ptflops_aten=0, thop=4,
+                                torchinfo=0),
+        "bn_affine": quantity("batch-norm γ and β parameters", paper=0, fvcore=0, torch=0,
+                              ptflops=0, ptflops_aten=0, thop=0, torchinfo=1),
     }
 
     def spec_keys(self, word: str) -> tuple[str, ...]:

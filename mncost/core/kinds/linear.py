@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mncost.core.ir import Shape
-from mncost.core.kinds import Cost, Kind, SpecDefaults, register
+from mncost.core.kinds import Cost, Kind, SpecDefaults, quantity, register
 from mncost.core.kinds._common import MAX_CHANNELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,7 +31,12 @@ class Linear(Kind):
     keys = ("out", "bias")
     single_unnumbered = True
     table2 = "Fully connected"
-    quantity_labels = {"fc": "FC mult-adds", "fc_bias": "FC bias additions"}
+    quantity_rules = {
+        "fc": quantity("FC mult-adds", fvcore_operator="linear", paper=1, fvcore=1, torch=2,
+                       ptflops=1, ptflops_aten=1, thop=1, torchinfo=1),
+        "fc_bias": quantity("FC bias additions", paper=0, fvcore=0, torch=0, ptflops=1,
+                            ptflops_aten=1, thop=0, torchinfo=1),
+    }
 
     def parse(self, word: str, entry: "Located", defaults: SpecDefaults) -> dict[str, Any]:
         out = entry.get("out", None).optional(lambda v: v.positive_int(maximum=MAX_CHANNELS))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mncost.core.ir import Shape, pair
-from mncost.core.kinds import Kind, SpecDefaults, register
+from mncost.core.kinds import Kind, SpecDefaults, quantity, register
 from mncost.core.kinds._common import kernel_text
 from mncost.core.kinds.avgpool import PoolAttrs, parse_window, resolve_window, window_module
 
@@ -27,10 +27,15 @@ class MaxPool(Kind):
     spec_kinds = ("maxpool",)
     keys = ("kernel", "stride", "padding")
     table2 = "Pooling"
-    quantity_labels = {
-        "maxpool_in_elements": "max-pool input elements",
-        "maxpool_out_elements": "max-pool output elements",
-        "maxpool_window_ops": "max-pool output elements × window size",
+    quantity_rules = {
+        "maxpool_in_elements": quantity("max-pool input elements", paper=0, fvcore=0, torch=0,
+                                        ptflops=0, ptflops_aten=0, thop=0, torchinfo=0),
+        "maxpool_out_elements": quantity("max-pool output elements", paper=0, fvcore=0,
+                                         torch=0, ptflops=0, ptflops_aten=0, thop=0,
+                                         torchinfo=0),
+        "maxpool_window_ops": quantity("max-pool output elements × window size", paper=0,
+                                       fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=0,
+                                       torchinfo=0),
     }
 
     def parse(self, word: str, entry: "Located", defaults: SpecDefaults) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mncost.core.ir import Shape
-from mncost.core.kinds import Kind, ShapeError, register
+from mncost.core.kinds import Kind, ShapeError, quantity, register
 
 if TYPE_CHECKING:  # pragma: no cover
     from mncost.core.ir import Node
@@ -24,7 +24,8 @@ class Mul(Kind):
     input_layout = "any"
     arity = (2, 2)
     table2 = "Elementwise"
-    quantity_labels = {"mul_elements": "elementwise multiplications (squeeze-and-excite scale)"}
+    quantity_rules = {"mul_elements": quantity("elementwise multiplications (squeeze-and-excite scale)", paper=0, fvcore=0, torch=0, ptflops=0,
+                                         ptflops_aten=0, thop=0, torchinfo=0)}
 
     def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[None, Shape]:
         x, gate = inputs

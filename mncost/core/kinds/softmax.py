@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mncost.core.ir import Shape
-from mncost.core.kinds import Kind, register
+from mncost.core.kinds import Kind, quantity, register
 
 if TYPE_CHECKING:  # pragma: no cover
     from mncost.core.ir import Node
@@ -17,9 +17,11 @@ class Softmax(Kind):
     spec_kinds = ("softmax",)
     input_layout = "any"
     single_unnumbered = True
-    quantity_labels = {
-        "softmax_elements": "softmax input elements",
-        "softmax_thop": "softmax rows × (3·C − 1)",
+    quantity_rules = {
+        "softmax_elements": quantity("softmax input elements", paper=0, fvcore=0, torch=0,
+                                     ptflops=1, ptflops_aten=0, thop=0, torchinfo=0),
+        "softmax_thop": quantity("softmax rows × (3·C − 1)", paper=0, fvcore=0, torch=0,
+                                 ptflops=0, ptflops_aten=0, thop=1, torchinfo=0),
     }
 
     def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[None, Shape]:
