@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -292,3 +293,63 @@ class TestRulesLiveWithTheKinds:
             counted = {name for name, _ in p.weights}
             assert counted.isdisjoint(p.ignored)
             assert counted | set(p.ignored) == set(quantity_rules())
+
+
+# -- every kind, against every real tool --------------------------------------------------------
+
+PEER_KINDS = Path(__file__).parent / "data" / "peer_kinds.yaml"
+
+
+def _tool_counts(model, x, h: int, w: int) -> dict[str, int]:
+    """What each installed tool reports for ``model`` on ``x`` (1×3×h×w), quietly."""
+    import contextlib
+    import io
+    import warnings
+
+    found: dict[str, int] = {}
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        try:
+            from ptflops import get_model_complexity_info
+        except ImportError:
+            pass
+        else:
+            for backend, name in (("pytorch", "ptflops"), ("aten", "ptflops-aten")):
+                macs, _ = get_model_complexity_info(model, (3, h, w), backend=backend,
+                                                    as_strings=False,
+                                                    print_per_layer_stat=False)
+                found[name] = int(macs)
+        try:
+            from thop import profile
+        except ImportError:
+            pass
+        else:
+            found["thop"] = int(profile(model, inputs=(x,), verbose=False)[0])
+        try:
+            from torchinfo import summary
+        except ImportError:
+            pass
+        else:
+            found["torchinfo"] = summary(model, input_size=tuple(x.shape),
+                                         verbose=0).total_mult_adds
+    return found
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("resolution", ["20x24", "33x29"])
+def test_every_kind_counts_as_each_real_tool(resolution):
+    """A graph with every kind (residual add, SE gate, hardswish, silu, sigmoid, relu6, max and
+    windowed average pools, concat, batch norm alone, dropout): each preset's total equals
+    the installed tool's own, and fvcore's and torch's are confirmed by verify."""
+    pytest.importorskip("torch")
+    pytest.importorskip("fvcore")
+    from mncost.torch import builder, verify
+    net = api.network(str(PEER_KINDS), resolution=resolution)
+    model = builder.build(net, init=False).eval()
+    x = builder.input_tensor(net)
+    measured = _tool_counts(model, x, net.input_shape.h, net.input_shape.w)
+    if not measured:
+        pytest.skip("none of ptflops, thop, torchinfo is installed")
+    assert measured == {name: presets.count_as(name, net).total for name in measured}
+    assert verify.crosscheck(net, model=model).ok

@@ -46,7 +46,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
     Activation("sigmoid", "Sigmoid", "Sigmoid", "sigmoid_elements",
                _elements("Sigmoid", ptflops=0, thop=0, torchinfo=0)),
     Activation("silu", "SiLU", "SiLU (swish)", "silu_elements",
-               _elements("SiLU (swish)", ptflops=0, thop=0, torchinfo=0)),
+               _elements("SiLU (swish)", ptflops=1, thop=0, torchinfo=0)),  # patched F.silu
 )}
 ALIASES = {"swish": "silu"}
 CHOICES = [*ACTIVATIONS, *ALIASES, "none"]

@@ -78,11 +78,13 @@ class AvgPool(Kind):
         "pool_out_elements": quantity("global average-pool output elements", paper=0,
                                       fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=1,
                                       torchinfo=0),
+        # ptflops: the AvgPool2d hook and the patched F.avg_pool2d it calls, input elements
+        # each; thop: count_avgpool, one per output element.
         "avgpool_in_elements": quantity("windowed average-pool input elements", paper=0,
-                                        fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=0,
+                                        fvcore=0, torch=0, ptflops=2, ptflops_aten=0, thop=0,
                                         torchinfo=0),
         "avgpool_out_elements": quantity("windowed average-pool output elements", paper=0,
-                                         fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=0,
+                                         fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=1,
                                          torchinfo=0),
         "avgpool_window_ops": quantity("windowed average-pool output elements × window size",
                                        paper=0, fvcore=0, torch=0, ptflops=0, ptflops_aten=0,
