@@ -23,6 +23,9 @@ from mncost.core.errors import SpecError
 MAX_FILE_BYTES = 1 << 20
 # Bounds the total number of nodes an alias-heavy document ("billion laughs") may reach.
 MAX_NODES = 100_000
+# libyaml's composer recurses once per level: 25,000 nested brackets crash the process. No
+# spec nests more than a handful of levels; the events are checked before composing.
+MAX_DEPTH = 200
 
 
 class LineDict(dict):
@@ -120,8 +123,26 @@ def read_text(path: str | os.PathLike, display: str | None = None) -> str:
         raise SpecError("is not valid UTF-8 text", file=shown, line=line) from None
 
 
+def _check_depth(text: str, filename: str) -> None:
+    """Refuse a document nested deeper than MAX_DEPTH, reading parser events (which do not
+    recurse) before the composer (which does). Syntax errors are left to the real load."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_SafeBase):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise SpecError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep",
+                                    file=filename, line=event.start_mark.line + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return
+
+
 def load_yaml(text: str, filename: str) -> Any:
     """Parse one YAML document with line tracking; YAML errors become SpecErrors."""
+    _check_depth(text, filename)
     loader = _LineLoader(text, filename)
     try:
         return loader.get_single_data()
@@ -136,6 +157,16 @@ def load_yaml(text: str, filename: str) -> Any:
         raise SpecError(f"invalid YAML: {exc}", file=filename) from None
     except RecursionError:
         raise SpecError("invalid YAML: nested too deeply", file=filename) from None
+    except Exception as exc:  # noqa: BLE001 - any constructor failure is the file's fault
+        # A constructor refused a value: !!int abc, !!bool maybe, !!map abc, a timestamp
+        # 2024-13-45, an integer of more than 4,300 digits. PyYAML's safe constructors raise
+        # ValueError, KeyError or AttributeError for these, without a line.
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, (KeyError, AttributeError, TypeError)):
+            reason = "a tagged value does not fit its tag"
+        if len(reason) > 120:
+            reason = reason[:117] + "..."
+        raise SpecError(f"invalid YAML value: {reason}", file=filename) from None
     finally:
         loader.dispose()
 
@@ -154,7 +185,12 @@ def describe_value(value: Any) -> str:
         return "null"
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
-    text = repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, float) or isinstance(value, int):
+        text = repr(value)
+    else:
+        text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -236,9 +272,9 @@ class Located:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(f"must be {what}, got {describe_value(value)}")
         if minimum is not None and value < minimum:
-            raise self.error(f"must be {what}, got {value}")
+            raise self.error(f"must be {what}, got {describe_value(value)}")
         if maximum is not None and value > maximum:
-            raise self.error(f"must be at most {maximum}, got {value}")
+            raise self.error(f"must be at most {maximum}, got {describe_value(value)}")
         return value
 
     def positive_int(self, *, maximum: int | None = None) -> int:
