@@ -1,3 +1,3 @@
-from mncost.cli import main
+from mncost._entry import run
 
-main()
+run()

@@ -44,10 +44,59 @@ class CheckFailedExit(click.ClickException):
 
     def show(self, file=None) -> None:  # the command already printed its report
         if self.message:
-            click.echo(f"Error: {self.message}", err=True)
+            click.echo(f"Error: {_one_line(self.message)}", err=True)
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line, exit 130 (128 + SIGINT), never "Aborted!" with the exit code of a
+    failed check."""
+
+    exit_code = 130
+
+    def __init__(self) -> None:
+        super().__init__("interrupted")
+
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a reader that went away
+
+
+def _one_line(message: str) -> str:
+    """A message as one line of printable text: user-supplied names (spec files, budget keys)
+    reach stderr with their newlines and escape sequences shown, never obeyed (a newline plus
+    ``::error file=…::`` would be a GitHub Actions command)."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in message)
 
 
 class LazyGroup(click.Group):
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        """click's main, but every failure is one ``Error:`` line on stderr: usage errors
+        without click's four-line usage block, Ctrl-C as exit 130, a closed or full stdout
+        as a message instead of a traceback."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False,
+                                  **extra)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx is not None else "mncost"
+            _fail(f"{exc.format_message()} (see '{command} --help')", exc.exit_code)
+        except click.ClickException as exc:
+            if isinstance(exc, CheckFailedExit):
+                exc.show()
+                sys.exit(exc.exit_code)
+            _fail(exc.format_message(), exc.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            _fail("interrupted", Interrupted.exit_code)
+        except (BrokenPipeError, _PipeClosed):
+            _quiet_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
+        except OSError as exc:  # stdout on a full disk, say
+            _fail(f"cannot write the output: {exc.strerror or exc}", 2)
+        _flush_stdout()
+        sys.exit(result if isinstance(result, int) else 0)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -70,6 +119,48 @@ class LazyGroup(click.Group):
             raise MncostClickError(str(exc)) from None
         except CheckFailed as exc:
             raise CheckFailedExit(str(exc)) from None
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+        except BrokenPipeError:
+            # Not an OSError any more: click would turn EPIPE into a silent exit 1, the code
+            # of a failed check.
+            raise _PipeClosed() from None
+
+
+class _PipeClosed(Exception):
+    """stdout's reader went away."""
+
+
+def _fail(message: str, code: int) -> None:
+    try:
+        click.echo(f"Error: {_one_line(message)}", err=True)
+    except OSError:
+        pass
+    sys.exit(code)
+
+
+def _flush_stdout() -> None:
+    """Write what is buffered now, so a full disk or a closed pipe is reported here."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)
+    except OSError as exc:
+        _quiet_stdout()
+        _fail(f"cannot write the output: {exc.strerror or exc}", 2)
+
+
+def _quiet_stdout() -> None:
+    """After a write failed, point stdout at devnull so the interpreter's own flush at exit
+    cannot print a second error."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"],

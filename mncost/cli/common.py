@@ -137,10 +137,19 @@ def console(stderr: bool = False):
 
     stream = sys.stderr if stderr else sys.stdout
     is_tty = hasattr(stream, "isatty") and stream.isatty()
-    width = None if is_tty else int(os.environ.get("COLUMNS", "160") or 160)
+    width = None if is_tty else _columns(os.environ.get("COLUMNS"))
     # markup and emoji off: table cells are data (a spec may name a layer "[x]"), never markup.
     return Console(file=stream, width=width, no_color=bool(os.environ.get("NO_COLOR")) or None,
                    highlight=False, soft_wrap=False, markup=False, emoji=False)
+
+
+def _columns(value: str | None, default: int = 160) -> int:
+    """``COLUMNS`` when it is a sensible width (20 to 10,000), else ``default``: a bad value
+    in the environment must not crash every table."""
+    text = (value or "").strip()
+    if text.isdigit() and 20 <= int(text) <= 10_000:
+        return int(text)
+    return default
 
 
 def emit(fmt: str, *, rich: Callable[[], Any] | None = None,

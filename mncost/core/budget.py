@@ -50,7 +50,8 @@ from mncost.core.costing import DEFAULT_DTYPE, DEFAULT_PARAMS, DTYPE_BYTES, PARA
 from mncost.core.errors import BudgetError, ConfigError, SpecError
 from mncost.core.fileio import write_atomically
 from mncost.core.ir import Network
-from mncost.core.yamlio import Located, describe_value, did_you_mean, load_file, read_text
+from mncost.core.yamlio import (Located, describe_value, did_you_mean, load_file, path_kind,
+                                read_text)
 
 METRICS = ("mult_adds", "params", "weight_bytes", "peak_activation_bytes")
 BYTE_METRICS = ("weight_bytes", "peak_activation_bytes")
@@ -380,15 +381,15 @@ class _Parser:
             return None, self.specs[key]
         text = node.string()
         candidate = self.base_dir / text
-        if text in spec_module.BUILTIN_SPECS and not candidate.exists():
+        if text in spec_module.BUILTIN_SPECS and path_kind(candidate) is None:
             if text not in self.specs:
                 self.specs[text] = spec_module.load(text)
             return text, self.specs[text]
         shown = os.path.normpath(str(candidate))
-        if not candidate.exists():
+        if path_kind(candidate) is None:
             raise node.error(f"no such spec file: {shown} (paths are relative to the budget "
                              f"file; built-in specs: {', '.join(spec_module.BUILTIN_SPECS)})")
-        if candidate.is_dir():
+        if path_kind(candidate) == "dir":
             raise node.error(f"is a directory, expected a spec file: {shown}")
         if shown not in self.specs:
             self.specs[shown] = spec_module.load(shown)

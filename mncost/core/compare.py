@@ -34,14 +34,13 @@ import difflib
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Mapping
 
 from mncost.core.costing import LayerReport, Report
 from mncost.core import settings
 from mncost.core.errors import ConfigError
 from mncost.core.ir import Shape, pair
-from mncost.core.yamlio import did_you_mean
+from mncost.core.yamlio import did_you_mean, path_kind
 
 SIDE_SYNTAX = "NAME[@key=value,...]"
 SIDE_KEYS = ("alpha", "resolution", "rho", "depth_multiplier", "min_channels", "rounding")
@@ -100,14 +99,14 @@ def _split_name(text: str, name: str) -> tuple[str | None, str | None]:
         raise _bad(text, "the model name is empty")
     if _IDENTIFIER.match(name):
         return None, name
-    if Path(name).is_file():
+    if path_kind(name) == "file":
         return name, None
     head, colon, tail = name.rpartition(":")
     if colon:
         if not head:
             raise _bad(text, "no spec before ':'")
         if not _IDENTIFIER.match(tail):
-            if Path(head).is_file() or not tail:
+            if path_kind(head) == "file" or not tail:
                 raise _bad(text, f"variant names are identifiers, got {tail!r}")
             return name, None
         return head, tail
@@ -137,7 +136,7 @@ def parse_side(text: str) -> Side:
     text = str(text).strip()
     if not text:
         raise _bad(text, "empty model")
-    if Path(text).is_file():
+    if path_kind(text) == "file":
         name, settings = text, None
     else:
         name, at, rest = text.rpartition("@")

@@ -30,7 +30,7 @@ from mncost.core.kinds._common import CollapseError
 from mncost.core.kinds.activation import parse_activation
 from mncost.core.settings import (MAX_CHANNELS, MAX_RESOLUTION, ModelSettings, format_decimal,
                                   scale_channels, scale_resolution)
-from mncost.core.yamlio import Located, did_you_mean, load_file
+from mncost.core.yamlio import Located, did_you_mean, load_file, path_kind
 
 BUILTIN_SPECS = ("mobilenet_v1",)
 DEFAULT_SPEC = "mobilenet_v1"
@@ -159,10 +159,7 @@ def is_builtin(name: str) -> bool:
 
 
 def _exists(path: str) -> bool:
-    try:
-        return Path(path).exists()
-    except (OSError, ValueError):
-        return False
+    return path_kind(path) is not None
 
 
 def load(path: str | Path | None = None) -> ModelSpec:

@@ -9,8 +9,10 @@ file, line and field path.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
+import stat
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -95,13 +97,34 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_yaml_seq)
 
 
+def path_kind(path: str | os.PathLike) -> str | None:
+    """``file``, ``dir``, ``other`` (FIFO, device, socket) or None when nothing is there or
+    the name cannot be looked up (too long, a symlink loop, no permission): a probe that
+    never raises, for deciding whether a word names a file."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        try:  # a dangling link or a link loop is there, only unreadable: say so when read
+            return "other" if stat.S_ISLNK(os.lstat(path).st_mode) else None
+        except (OSError, ValueError):
+            return None
+    if stat.S_ISREG(mode):
+        return "file"
+    return "dir" if stat.S_ISDIR(mode) else "other"
+
+
 def read_text(path: str | os.PathLike, display: str | None = None) -> str:
     """Read a small UTF-8 text file, turning every OS-level failure into a SpecError."""
     shown = display or str(path)
     p = Path(path)
     try:
-        if p.is_dir():
+        mode = os.stat(p).st_mode
+        if stat.S_ISDIR(mode):
             raise SpecError("is a directory, expected a YAML file", file=shown)
+        if not stat.S_ISREG(mode):
+            # A FIFO or a device would block or never end: only regular files are read.
+            raise SpecError("is not a regular file (a pipe or a device?), expected a YAML "
+                            "file", file=shown)
         with open(p, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except SpecError:
@@ -111,7 +134,13 @@ def read_text(path: str | os.PathLike, display: str | None = None) -> str:
     except PermissionError:
         raise SpecError("permission denied", file=shown) from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SpecError("is a symbolic link loop", file=shown) from None
+        if exc.errno == errno.ENAMETOOLONG:
+            raise SpecError("file name too long", file=shown) from None
         raise SpecError(f"cannot read: {exc.strerror or exc}", file=shown) from None
+    except ValueError:  # an embedded NUL in the name
+        raise SpecError("is not a valid file name", file=shown) from None
     if len(raw) > MAX_FILE_BYTES:
         raise SpecError(f"file is larger than {MAX_FILE_BYTES // 1024} KiB", file=shown)
     if b"\x00" in raw:
