@@ -165,6 +165,26 @@ def parse_side(text: str) -> Side:
     return Side(text=text, spec=spec, variant=variant, **values)
 
 
+def resolve_side(side: Side, shared_spec: str | None, shared: Mapping[str, Any],
+                 cache: dict) -> Any:
+    """The Network a side names: its own spec (or the shared ``--spec``), variant and
+    settings; ``cache`` keeps each spec file loaded once. A bare built-in spec name that is
+    not a variant of the shared spec means that spec with its default variant."""
+    from mncost.core import spec as spec_module
+
+    def load(source: str | None):
+        if source not in cache:
+            cache[source] = spec_module.load(source)
+        return cache[source]
+
+    model_spec = load(side.spec if side.spec is not None else shared_spec)
+    kwargs = side.resolve_kwargs(shared)
+    if (side.spec is None and side.variant not in model_spec.variant_names
+            and spec_module.is_builtin(str(side.variant))):
+        model_spec, kwargs["variant"] = load(side.variant), None
+    return spec_module.resolve(model_spec, **kwargs)
+
+
 # -- alignment ------------------------------------------------------------------------------
 
 STATUSES = ("same", "changed", "separable_vs_standard", "different", "only_a", "only_b")

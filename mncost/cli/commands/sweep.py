@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 import click
 
-from mncost.cli.common import (console, dtype_option, emit, format_option,
-                                    params_option, spec_option)
+from mncost.cli.common import (console, dtype_option, format_option, output, params_option,
+                               spec_option)
 from mncost.core.errors import ConfigError
-from mncost.core.sweep import PAPER_ALPHAS, PAPER_RESOLUTIONS, Sweep
+from mncost.core.sweep import PAPER_ALPHAS, PAPER_RESOLUTIONS
+from mncost.views.sweep import SweepView
 
-# Matrix views with more columns than this would not fit a terminal; json has them all.
-MAX_MATRIX_COLUMNS = 16
 # The fast path costs about 100,000 configurations a second here: show progress above that.
 PROGRESS_FROM = 100_000
-CSV_FIELDS = ("alpha", "resolution", "mult_adds", "params", "weight_bytes",
-              "peak_activation_bytes", "top1_paper")
 
 
 @click.command()
@@ -34,14 +29,16 @@ CSV_FIELDS = ("alpha", "resolution", "mult_adds", "params", "weight_bytes",
 @click.option("--resolution", "-r", "resolutions", default=PAPER_RESOLUTIONS,
               show_default=True, metavar="LIST|RANGE",
               help="Input resolutions in pixels: a list 224,192 or a range such as 96:224:32.")
-@click.option("--depth-multiplier", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--depth-multiplier", type=click.IntRange(min=1, max=1024), default=1,
+              show_default=True,
               metavar="D", help="Keras' depthwise channel multiplier: a dw conv on c channels "
                                 "outputs c·D.")
-@click.option("--min-channels", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--min-channels", type=click.IntRange(min=1, max=1 << 24), default=1,
+              show_default=True,
               metavar="C", help="Floor on channels after α (TF-slim uses 8).")
 @params_option
 @dtype_option
-@format_option()
+@format_option(SweepView.formats())
 @click.option("--plot", "plot_path", default=None, metavar="FILE.png",
               help="Also draw the trade-off (needs the 'plot' extra): mult-adds vs params, and "
                    "the paper's accuracy vs mult-adds where it reports one. .png, .svg or .pdf.")
@@ -99,11 +96,7 @@ def sweep(spec: str | None, variant: str | None, alphas: str, resolutions: str,
         from mncost.render.plot import plot_sweep
         written = plot_sweep(result, plot_path, overwrite=force)
 
-    emit(fmt,
-         rich=lambda: _rich(result),
-         markdown=lambda: "\n".join(_markdown_tables(result)),
-         csv=lambda: sweep_csv(result),
-         json=lambda: sweep_dict(result))
+    output(SweepView(result), fmt)
     if plot_path is not None:
         click.echo(f"Wrote {written}", err=True)
 
@@ -124,102 +117,3 @@ def _progress(count: int) -> Iterator[Callable[[int], None] | None]:
                   TextColumn("configurations"), console=err, transient=True) as progress:
         task = progress.add_task("sweep", total=count)
         yield lambda n: progress.advance(task, n)
-
-
-# -- views ----------------------------------------------------------------------------------------
-
-def sweep_dict(result: Sweep) -> dict[str, Any]:
-    """The JSON contract of `mncost sweep` (docs/sweep.md "JSON output")."""
-    return {
-        "model": result.model,
-        "variant": result.variant,
-        "params_convention": result.params_convention,
-        "dtype": result.dtype,
-        "depth_multiplier": result.depth_multiplier,
-        "min_channels": result.min_channels,
-        "alphas": [float(a) for a in result.alphas],
-        "resolutions": list(result.resolutions),
-        "configurations": [
-            {"alpha": float(p.alpha), "resolution": p.resolution, "mult_adds": p.mult_adds,
-             "params": p.params, "weight_bytes": p.weight_bytes,
-             "peak_activation_bytes": p.peak_activation_bytes, "top1_paper": p.top1_paper}
-            for p in result.points
-        ],
-        "matrices": {"mult_adds": [list(r) for r in result.matrix("mult_adds")],
-                     "params": [list(r) for r in result.matrix("params")]},
-        "accuracy_source": result.accuracy_citation,
-    }
-
-
-def sweep_csv(result: Sweep) -> str:
-    """One row per configuration, the JSON field names; α as exact decimal text."""
-    from mncost.core.sweep import format_number
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    for p in result.points:
-        writer.writerow([format_number(p.alpha), p.resolution, p.mult_adds, p.params,
-                         p.weight_bytes, p.peak_activation_bytes,
-                         "" if p.top1_paper is None else f"{p.top1_paper:g}"])
-    return out.getvalue()
-
-
-def sweep_tables(result: Sweep):
-    """The configurations table, then (when small enough) the two matrix views."""
-    from mncost.views.formats import Column, TableData, grouped, human, human_bytes
-    from mncost.core.sweep import format_number
-
-    show_accuracy = result.has_accuracy
-    columns = [Column("alpha", "α", numeric=True), Column("resolution", "Resolution",
-                                                           numeric=True),
-               Column("mult_adds", "Mult-adds", numeric=True),
-               Column("params", f"Params ({result.params_convention})", numeric=True),
-               Column("weights", f"Weights ({result.dtype})", numeric=True),
-               Column("peak", "Peak activations", numeric=True)]
-    if show_accuracy:
-        columns.append(Column("top1", "Top-1 (paper)", numeric=True))
-    rows = tuple(
-        {"alpha": format_number(p.alpha), "resolution": str(p.resolution),
-         "mult_adds": grouped(p.mult_adds), "params": grouped(p.params),
-         "weights": human_bytes(p.weight_bytes), "peak": human_bytes(p.peak_activation_bytes),
-         "top1": "" if p.top1_paper is None else f"{p.top1_paper:.1f}%"}
-        for p in result.points)
-    notes: list[str] = []
-    if show_accuracy:
-        notes.append(f"Top-1 (paper): ImageNet top-1 as reported by "
-                     f"{result.accuracy_citation}; not measured by mncost.")
-    n_alpha, n_res = len(result.alphas), len(result.resolutions)
-    title = (f"{result.model} · {result.variant} · {n_alpha} α × {n_res} resolution"
-             f"{'s' if n_res != 1 else ''} = {len(result.points)} configuration"
-             f"{'s' if len(result.points) != 1 else ''}")
-    tables = [TableData(title=title, columns=tuple(columns), rows=rows, notes=tuple(notes))]
-
-    if n_res > MAX_MATRIX_COLUMNS:
-        tables[0] = TableData(title=title, columns=tuple(columns), rows=rows,
-                              notes=tuple(notes) + (
-                                  f"Matrix views left out: more than {MAX_MATRIX_COLUMNS} "
-                                  "resolutions (--format json has them).",))
-        return tables
-    for field, label in (("mult_adds", "Mult-adds"),
-                         ("params", f"Params ({result.params_convention})")):
-        matrix = result.matrix(field)
-        m_columns = (Column("alpha", "α \\ resolution", numeric=True),) + tuple(
-            Column(f"r{r}", str(r), numeric=True) for r in result.resolutions)
-        m_rows = tuple(
-            {"alpha": format_number(alpha),
-             **{f"r{r}": human(value) for r, value in zip(result.resolutions, values)}}
-            for alpha, values in zip(result.alphas, matrix))
-        tables.append(TableData(title=f"{label}, α × resolution",
-                                columns=m_columns, rows=m_rows))
-    return tables
-
-
-def _rich(result: Sweep):
-    from mncost.render.terminal import rich_tables
-    return rich_tables(*sweep_tables(result))
-
-
-def _markdown_tables(result: Sweep) -> list[str]:
-    from mncost.views.formats import markdown
-    return [markdown(t) for t in sweep_tables(result)]

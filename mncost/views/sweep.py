@@ -1,0 +1,110 @@
+"""The view of a sweep (``mncost sweep``): configurations, α × resolution matrices, CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from mncost.core.sweep import Sweep, format_number
+from mncost.core.units import grouped, human, human_bytes
+from mncost.views.base import View
+from mncost.views.formats import Column, TableData
+
+# Matrix views with more columns than this would not fit a terminal; json has them all.
+MAX_MATRIX_COLUMNS = 16
+CSV_FIELDS = ("alpha", "resolution", "mult_adds", "params", "weight_bytes",
+              "peak_activation_bytes", "top1_paper")
+
+
+def sweep_dict(result: Sweep) -> dict[str, Any]:
+    """The JSON contract of `mncost sweep` (docs/sweep.md "JSON output")."""
+    return {
+        "model": result.model,
+        "variant": result.variant,
+        "params_convention": result.params_convention,
+        "dtype": result.dtype,
+        "depth_multiplier": result.depth_multiplier,
+        "min_channels": result.min_channels,
+        "alphas": [float(a) for a in result.alphas],
+        "resolutions": list(result.resolutions),
+        "configurations": [
+            {"alpha": float(p.alpha), "resolution": p.resolution, "mult_adds": p.mult_adds,
+             "params": p.params, "weight_bytes": p.weight_bytes,
+             "peak_activation_bytes": p.peak_activation_bytes, "top1_paper": p.top1_paper}
+            for p in result.points
+        ],
+        "matrices": {"mult_adds": [list(r) for r in result.matrix("mult_adds")],
+                     "params": [list(r) for r in result.matrix("params")]},
+        "accuracy_source": result.accuracy_citation,
+    }
+
+
+def sweep_csv_rows(result: Sweep) -> Iterable[Sequence[Any]]:
+    """One row per configuration, the JSON field names; α as exact decimal text."""
+    for p in result.points:
+        yield [format_number(p.alpha), p.resolution, p.mult_adds, p.params,
+               p.weight_bytes, p.peak_activation_bytes,
+               "" if p.top1_paper is None else f"{p.top1_paper:g}"]
+
+
+def sweep_tables(result: Sweep):
+    """The configurations table, then (when small enough) the two matrix views."""
+    show_accuracy = result.has_accuracy
+    columns = [Column("alpha", "α", numeric=True), Column("resolution", "Resolution",
+                                                           numeric=True),
+               Column("mult_adds", "Mult-adds", numeric=True),
+               Column("params", f"Params ({result.params_convention})", numeric=True),
+               Column("weights", f"Weights ({result.dtype})", numeric=True),
+               Column("peak", "Peak activations", numeric=True)]
+    if show_accuracy:
+        columns.append(Column("top1", "Top-1 (paper)", numeric=True))
+    rows = tuple(
+        {"alpha": format_number(p.alpha), "resolution": str(p.resolution),
+         "mult_adds": grouped(p.mult_adds), "params": grouped(p.params),
+         "weights": human_bytes(p.weight_bytes), "peak": human_bytes(p.peak_activation_bytes),
+         "top1": "" if p.top1_paper is None else f"{p.top1_paper:.1f}%"}
+        for p in result.points)
+    notes: list[str] = []
+    if show_accuracy:
+        notes.append(f"Top-1 (paper): ImageNet top-1 as reported by "
+                     f"{result.accuracy_citation}; not measured by mncost.")
+    n_alpha, n_res = len(result.alphas), len(result.resolutions)
+    title = (f"{result.model} · {result.variant} · {n_alpha} α × {n_res} resolution"
+             f"{'s' if n_res != 1 else ''} = {len(result.points)} configuration"
+             f"{'s' if len(result.points) != 1 else ''}")
+    tables = [TableData(title=title, columns=tuple(columns), rows=rows, notes=tuple(notes))]
+
+    if n_res > MAX_MATRIX_COLUMNS:
+        tables[0] = TableData(title=title, columns=tuple(columns), rows=rows,
+                              notes=tuple(notes) + (
+                                  f"Matrix views left out: more than {MAX_MATRIX_COLUMNS} "
+                                  "resolutions (--format json has them).",))
+        return tables
+    for field, label in (("mult_adds", "Mult-adds"),
+                         ("params", f"Params ({result.params_convention})")):
+        matrix = result.matrix(field)
+        m_columns = (Column("alpha", "α \\ resolution", numeric=True),) + tuple(
+            Column(f"r{r}", str(r), numeric=True) for r in result.resolutions)
+        m_rows = tuple(
+            {"alpha": format_number(alpha),
+             **{f"r{r}": human(value) for r, value in zip(result.resolutions, values)}}
+            for alpha, values in zip(result.alphas, matrix))
+        tables.append(TableData(title=f"{label}, α × resolution",
+                                columns=m_columns, rows=m_rows))
+    return tables
+
+
+@dataclass(frozen=True)
+class SweepView(View):
+    result: Sweep
+
+    csv_fields = CSV_FIELDS
+
+    def to_dict(self) -> dict[str, Any]:
+        return sweep_dict(self.result)
+
+    def tables(self) -> tuple[TableData, ...]:
+        return tuple(sweep_tables(self.result))
+
+    def csv_rows(self) -> Iterable[Sequence[Any]]:
+        return sweep_csv_rows(self.result)
