@@ -24,11 +24,10 @@ def render(view: Any, fmt: str) -> Any:
     """``view`` in format ``fmt``; a format the view does not offer is a programming error."""
     if fmt not in view.formats():
         raise AssertionError(f"{type(view).__name__} has no {fmt!r} form")
-    try:
-        fn = RENDERERS[fmt]
-    except KeyError:  # a view-specific format (check's github, junit) is a method of the view
-        return getattr(view, f"render_{fmt}")()
-    return fn(view)
+    own = getattr(view, f"render_{fmt}", None)  # a format only this view has (github), or
+    if own is not None:                         # its own take on a common one
+        return own()
+    return RENDERERS[fmt](view)
 
 
 @renderer("json")
@@ -64,9 +63,12 @@ def _rich(view: Any) -> Any:
     from rich.console import Group
     from rich.text import Text
 
-    from mncost.render.terminal import rich_tables
+    from mncost.render.terminal import rich_table
 
-    closing = [Text(text, style=style or None) for text, style in view.closing()]
-    if not closing:
-        return rich_tables(*view.tables())
-    return Group(rich_tables(*view.tables()), Text(""), *closing)
+    parts: list[Any] = []
+    for table, rules in view.terminal_tables():
+        if parts:
+            parts.append(Text(""))
+        parts.append(rich_table(table, rules))
+    parts += [Text(text, style=style or None) for text, style in view.closing()]
+    return Group(*parts)

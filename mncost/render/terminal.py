@@ -17,7 +17,9 @@ def column_widths(data: TableData) -> list[int]:
             for column in data.columns]
 
 
-def rich_table(data: TableData) -> RenderableType:
+def rich_table(data: TableData, rules: tuple[bool, ...] | None = None) -> RenderableType:
+    """One table; ``rules[i]`` puts a rule under row ``i`` and keeps the first column whole
+    (``mncost check``: one group of rows per budget)."""
     table = Table(title=data.title, title_justify="left", show_footer=False,
                   header_style="bold")
     # Widths given up front: every cell is plain text we already hold, so rich need not
@@ -34,6 +36,10 @@ def rich_table(data: TableData) -> RenderableType:
             style = styled.get(column.key, {}).get(text)
             cells.append(Text(text, style=style) if style else text)
         table.add_row(*cells)
+    if rules is not None:
+        table.columns[0].no_wrap = True
+        for row, end in zip(table.rows, rules):
+            row.end_section = end
     if data.footer is not None:
         table.add_section()
         table.add_row(*(row_cell for row_cell in (data.footer.get(c.key, "")
@@ -50,3 +56,4 @@ def rich_tables(*tables: TableData) -> RenderableType:
             parts.append(Text(""))
         parts.append(rich_table(data))
     return Group(*parts)
+

@@ -41,5 +41,10 @@ class View:
     def closing(self) -> tuple[tuple[str, str], ...]:
         return ()
 
+    def terminal_tables(self) -> tuple[tuple[TableData, tuple[bool, ...] | None], ...]:
+        """What a terminal shows: each table with, optionally, for each row but the last,
+        whether a rule follows it. Default: ``tables()`` without rules."""
+        return tuple((table, None) for table in self.tables())
+
     def csv_rows(self) -> Iterable[Sequence[Any]]:
         return ()
