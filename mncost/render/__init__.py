@@ -54,7 +54,7 @@ def _markdown(view: Any) -> str:
     from mncost.views.formats import markdown
 
     body = "\n".join(markdown(table) for table in view.tables())
-    closing = "".join(f"\n{text}\n" for text, _ in view.closing())
+    closing = "".join(f"\n{text}\n" for text, _ in view.closing() if text)
     return body + closing
 
 
