@@ -1,7 +1,7 @@
 """What every command shares: model-selection flags, output flags, and printing.
 
-Commands stay thin: parse flags with these decorators, call the core, build a ``TableData``
-or a JSON dict, and hand both to ``emit``.
+Commands stay thin: parse flags with these decorators, call the core, build the result's view
+(``mncost.views``) and hand it to ``output``, which renders it by format name.
 """
 
 from __future__ import annotations
@@ -150,31 +150,6 @@ def _columns(value: str | None, default: int = 160) -> int:
     if text.isdigit() and 20 <= int(text) <= 10_000:
         return int(text)
     return default
-
-
-def emit(fmt: str, *, rich: Callable[[], Any] | None = None,
-         markdown: Callable[[], str] | None = None, csv: Callable[[], str] | None = None,
-         json: Callable[[], Any] | None = None) -> None:
-    """Print one result in the chosen format. Builders are callables so only one runs."""
-    from mncost.views.formats import to_json
-
-    if fmt == "json" and json is not None:
-        click.echo(to_json(json()), nl=False)
-    elif fmt == "csv" and csv is not None:
-        click.echo(csv(), nl=False)
-    elif fmt == "markdown" and markdown is not None:
-        click.echo(markdown(), nl=False)
-    elif fmt == "rich" and rich is not None:
-        out = console()
-        renderable = rich()
-        # Never squeeze: in a narrow terminal rich would shrink text columns to "L…". Print at
-        # the widest table's natural width instead and let the terminal wrap; nothing is lost.
-        needed = _table_width(out, renderable)
-        if needed > out.width:
-            out.width = needed
-        out.print(renderable)
-    else:  # a command offered a format it cannot produce: a programming error
-        raise AssertionError(f"format {fmt!r} not provided")
 
 
 def output(view: Any, fmt: str) -> None:
