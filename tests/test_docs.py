@@ -53,3 +53,16 @@ class TestReadme:
         for convention in ("paper", "trainable", "all"):
             total = mncost.analyze(params=convention).params
             assert f"| `{convention}`" in README and f"{total:,}" in README
+
+
+def test_readme_graph_example_is_what_it_says():
+    """The README's hand-written inverted residual block loads, and its printed totals line
+    is the tool's: the skip tensor keeps the peak at `scale`."""
+    import mncost
+
+    example = next(b for b in _code_blocks("yaml") if b.startswith("model: Block"))
+    report = mncost.analyze(spec.parse(yamlio.load_yaml(example, "README"), "README"))
+    assert report.peak_activation_layer == "scale"
+    quoted = README.split("$ mncost table --spec block.yaml | grep peak\n", 1)[1].split("\n")[0]
+    assert quoted.startswith(f"{report.mult_adds:,} mult-adds · {report.params:,} params")
+    assert quoted.endswith("(at scale)")
