@@ -52,6 +52,13 @@ def resolve_window(declared, source: Shape) -> tuple[PoolAttrs, Shape]:
     return attrs, Shape(h, w, source.c)
 
 
+def window_quantities(prefix: str, node: "Node") -> dict[str, int]:
+    """A windowed pool's input and output elements, named ``<prefix>_in_elements`` and
+    ``<prefix>_out_elements``: what the peer tools count for it."""
+    return {f"{prefix}_in_elements": node.input_shape.elements,
+            f"{prefix}_out_elements": node.output_shape.elements}
+
+
 def window_module(cls: Any, node: "Node", kit: Any, **options: Any) -> Any:
     """A torch pooling module for a windowed node; asymmetric padding goes in a ZeroPad2d."""
     padding = node.attrs.padding
@@ -86,9 +93,6 @@ class AvgPool(Kind):
         "avgpool_out_elements": quantity("windowed average-pool output elements", paper=0,
                                          fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=1,
                                          torchinfo=0),
-        "avgpool_window_ops": quantity("windowed average-pool output elements × window size",
-                                       paper=0, fvcore=0, torch=0, ptflops=0, ptflops_aten=0,
-                                       thop=0, torchinfo=0),
     }
 
     def parse(self, word: str, entry: "Located", defaults: SpecDefaults) -> dict[str, Any]:
@@ -103,10 +107,7 @@ class AvgPool(Kind):
         if node.attrs.kernel is None:
             return {"pool_in_elements": node.input_shape.elements,
                     "pool_out_elements": node.output_shape.elements}
-        kh, kw = pair(node.attrs.kernel)
-        return {"avgpool_in_elements": node.input_shape.elements,
-                "avgpool_out_elements": node.output_shape.elements,
-                "avgpool_window_ops": node.output_shape.elements * kh * kw}
+        return window_quantities("avgpool", node)
 
     def type_label(self, node: "Node") -> str:
         return "Avg Pool"

@@ -4,17 +4,18 @@ Spec word ``maxpool``: ``kernel`` (required), ``stride`` (default: the kernel), 
 (default 0; an int, ``[h, w]``, ``[top, bottom, left, right]``, ``same`` or ``valid``). The
 output is ``floor((in + pad_before + pad_after − k) / stride) + 1`` per side, channels
 unchanged. No parameters and no mult-adds under the paper's convention; the presets weigh
-its input elements, output elements and window comparisons.
+its input and output elements.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mncost.core.ir import Shape, pair
+from mncost.core.ir import Shape
 from mncost.core.kinds import Kind, SpecDefaults, quantity, register
 from mncost.core.kinds._common import kernel_text
-from mncost.core.kinds.avgpool import PoolAttrs, parse_window, resolve_window, window_module
+from mncost.core.kinds.avgpool import (PoolAttrs, parse_window, resolve_window, window_module,
+                                      window_quantities)
 
 if TYPE_CHECKING:  # pragma: no cover
     from mncost.core.ir import Node
@@ -35,9 +36,6 @@ class MaxPool(Kind):
         "maxpool_out_elements": quantity("max-pool output elements", paper=0, fvcore=0,
                                          torch=0, ptflops=0, ptflops_aten=0, thop=0,
                                          torchinfo=0),
-        "maxpool_window_ops": quantity("max-pool output elements × window size", paper=0,
-                                       fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=0,
-                                       torchinfo=0),
     }
 
     def parse(self, word: str, entry: "Located", defaults: SpecDefaults) -> dict[str, Any]:
@@ -47,10 +45,7 @@ class MaxPool(Kind):
         return resolve_window(declared, inputs[0])
 
     def quantities(self, node: "Node") -> dict[str, int]:
-        kh, kw = pair(node.attrs.kernel)
-        return {"maxpool_in_elements": node.input_shape.elements,
-                "maxpool_out_elements": node.output_shape.elements,
-                "maxpool_window_ops": node.output_shape.elements * kh * kw}
+        return window_quantities("maxpool", node)
 
     def type_label(self, node: "Node") -> str:
         return "Max Pool"
