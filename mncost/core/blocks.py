@@ -11,8 +11,7 @@ hand-written ones. A block's output is its last node, so ``inputs: [block3]`` re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, NamedTuple
 
 from mncost.core.kinds import SpecDefaults, spec_kinds
 
@@ -20,8 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mncost.core.yamlio import Located
 
 
-@dataclass(frozen=True)
-class NodePlan:
+class NodePlan(NamedTuple):
     """One node to resolve: name, spec word of its kind, declared values, input names."""
 
     name: str

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from mncost.core import memory
 from mncost.core.ir import Network, Node, Shape
@@ -47,8 +48,7 @@ def kind_label(node: Node) -> str:
     return kind(node.kind).table2_label(node)
 
 
-@dataclass(frozen=True)
-class LayerReport:
+class LayerReport(NamedTuple):
     """One node's descriptor and cost, with parameters under the report's convention."""
 
     layer: Node
@@ -85,8 +85,7 @@ class LayerReport:
         return self.layer.output_shape.elements
 
 
-@dataclass(frozen=True)
-class KindShare:
+class KindShare(NamedTuple):
     """One row of the by-kind breakdown (the paper's Table 2)."""
 
     kind: str

@@ -13,7 +13,8 @@ Pure Python (no torch): verify and bench check the limit before importing anythi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
 
 from mncost.core.errors import ConfigError
 from mncost.core.ir import INPUT, Network
@@ -26,8 +27,7 @@ from mncost.core.units import human_bytes
 DEFAULT_MAX_MEMORY = 4 << 30
 
 
-@dataclass(frozen=True)
-class Peak:
+class Peak(NamedTuple):
     """The largest sum of live tensors (elements) and the node running at that moment."""
 
     elements: int

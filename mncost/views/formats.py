@@ -7,13 +7,12 @@ every command's table looks the same in every format and carries the same number
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from mncost.core.units import grouped, human, human_bytes, percent  # noqa: F401 (re-exported)
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """A column of a TableData; ``styles`` maps a cell's text to a rich style (``ok`` → green),
     so colour is data the renderer applies, never markup inside a cell."""
 

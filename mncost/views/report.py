@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from mncost.core.costing import Report
 from mncost.core.ir import Network
-from mncost.core.presets import PresetCount
 from mncost.core.units import grouped, human, human_bytes, percent
 from mncost.views.base import View
 from mncost.views.formats import Column, TableData
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mncost.core.presets import PresetCount
 
 
 def network_fields(net: Network) -> dict[str, Any]:

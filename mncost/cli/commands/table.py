@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from mncost.cli.common import dtype_option, format_option, model_options, output, params_option
-from mncost.core.presets import PRESET_NAMES
+from mncost.core.kinds import PEERS as PRESET_NAMES  # the presets, without loading them
 from mncost.core.settings import ModelSettings
 from mncost.views.report import ReportView
 

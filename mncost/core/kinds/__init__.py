@@ -27,7 +27,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, NamedTuple
 
 from mncost.core.errors import MncostError
 
@@ -87,8 +87,7 @@ def spatial_factor(node: "Node", where: str) -> int:
 
 # -- what the spec gives a kind ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SpecDefaults:
+class SpecDefaults(NamedTuple):
     """The spec's ``defaults`` and ``classes``: what a conv or fc entry falls back to."""
 
     batch_norm: bool = True
@@ -121,8 +120,7 @@ class ShapeError(Exception):
 PEERS = ("paper", "fvcore", "torch", "ptflops", "ptflops-aten", "thop", "torchinfo")
 
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
     """What a quantity counts and how each peer tool weighs it (``fvcore_operator``: the name
     fvcore's ``by_operator`` reports it under, for ``verify``)."""
 
@@ -181,7 +179,7 @@ class Kind:
     # -- shape rule --
     def resolve(self, declared: Mapping[str, Any], inputs: tuple["Shape", ...],
                 scale: Scaler) -> tuple[Any, "Shape"]:
-        """Resolved attributes (a frozen dataclass, or None) and the output shape."""
+        """Resolved attributes (an immutable record, or None) and the output shape."""
         raise NotImplementedError(self.name)
 
     def node_kind(self, attrs: Any, inputs: tuple["Shape", ...], output: "Shape") -> str:

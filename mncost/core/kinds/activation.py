@@ -8,8 +8,7 @@ elements), which the peer presets weigh.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mncost.core.kinds import Kind, Quantity, quantity, register
 
@@ -18,8 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mncost.core.yamlio import Located
 
 
-@dataclass(frozen=True)
-class Activation:
+class Activation(NamedTuple):
     name: str
     torch_class: str     # the torch.nn class that computes it
     label: str           # how tables name it

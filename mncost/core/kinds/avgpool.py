@@ -8,8 +8,7 @@ Free under the paper's convention; the presets weigh its input and output elemen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mncost.core.ir import Shape, compact, pair
 from mncost.core.kinds import Kind, SpecDefaults, quantity, register
@@ -21,8 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mncost.core.yamlio import Located
 
 
-@dataclass(frozen=True)
-class PoolAttrs:
+class PoolAttrs(NamedTuple):
     """``kernel`` None: global. Otherwise the window, as for a conv."""
 
     kernel: int | tuple[int, int] | None = None

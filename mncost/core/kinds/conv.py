@@ -12,8 +12,7 @@ the word it was declared with (``conv``, ``dw``, ``pw``; a separable block's hal
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mncost.core.ir import Shape, compact, pair
 from mncost.core.kinds import Cost, Kind, ShapeError, SpecDefaults, quantity, register
@@ -33,8 +32,7 @@ _KEYS = {
     "pw": ("out",) + _COMMON,
 }
 
-@dataclass(frozen=True)
-class ConvAttrs:
+class ConvAttrs(NamedTuple):
     kernel: int | tuple[int, int]
     stride: int | tuple[int, int]
     padding: int | tuple[int, int, int, int]   # top, bottom, left, right when not all equal

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mncost.core.ir import Shape
 from mncost.core.kinds import Kind, SpecDefaults, register
@@ -13,8 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mncost.core.yamlio import Located
 
 
-@dataclass(frozen=True)
-class DropoutAttrs:
+class DropoutAttrs(NamedTuple):
     p: float
 
 

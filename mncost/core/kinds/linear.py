@@ -6,8 +6,7 @@ classifier's outputs are the task's, not the network's width); ``bias`` defaults
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mncost.core.ir import Shape
 from mncost.core.kinds import Cost, Kind, SpecDefaults, quantity, register
@@ -18,8 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mncost.core.yamlio import Located
 
 
-@dataclass(frozen=True)
-class LinearAttrs:
+class LinearAttrs(NamedTuple):
     bias: bool
 
 
