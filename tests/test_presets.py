@@ -158,7 +158,8 @@ class TestQuantities:
         assert presets.preset("fvcore").rule == "conv + fc + 2·bn_elements + pool_in_elements"
 
     def test_unknown_preset(self):
-        with pytest.raises(ValueError, match="unknown preset 'flopz'"):
+        from mncost.core.errors import ConfigError
+        with pytest.raises(ConfigError, match="unknown preset 'flopz'"):
             presets.preset("flopz")
 
 

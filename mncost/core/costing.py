@@ -28,6 +28,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from mncost.core import memory
+from mncost.core.errors import ConfigError
 from mncost.core.ir import Network, Node, Shape
 from mncost.core.kinds import DEFAULT_PARAMS, PARAMS_CONVENTIONS, Cost, kind
 
@@ -159,9 +160,9 @@ def analyze(network: Network, *, params: str = DEFAULT_PARAMS,
             dtype: str = DEFAULT_DTYPE) -> Report:
     """Cost every node of ``network``; ``params`` picks the parameter convention."""
     if params not in PARAMS_CONVENTIONS:
-        raise ValueError(f"params must be one of {PARAMS_CONVENTIONS}, got {params!r}")
+        raise ConfigError(f"params must be one of {PARAMS_CONVENTIONS}, got {params!r}")
     if dtype not in DTYPE_BYTES:
-        raise ValueError(f"dtype must be one of {tuple(DTYPE_BYTES)}, got {dtype!r}")
+        raise ConfigError(f"dtype must be one of {tuple(DTYPE_BYTES)}, got {dtype!r}")
     layers = []
     for node in network.nodes:
         cost = layer_cost(node)

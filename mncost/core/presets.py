@@ -71,7 +71,7 @@ from dataclasses import dataclass
 from typing import Mapping, Union
 
 from mncost.core.costing import Report
-from mncost.core.errors import MncostError
+from mncost.core.errors import ConfigError, MncostError
 from mncost.core.ir import Network
 from mncost.core.kinds import PEERS, add_quantities, kind, quantity_labels, quantity_rules
 
@@ -215,7 +215,7 @@ def preset(name: str) -> Preset:
     try:
         return PRESETS[name]
     except KeyError:
-        raise ValueError(f"unknown preset {name!r}; known: {', '.join(PRESET_NAMES)}") from None
+        raise ConfigError(f"unknown preset {name!r}; known: {', '.join(PRESET_NAMES)}") from None
 
 
 def count_as(name: str, source: Union[Network, Report]) -> PresetCount:

@@ -301,9 +301,9 @@ def run(model_spec: spec_module.ModelSpec, alphas: Iterable[object],
         raise ConfigError(f"the grid has {count:,} configurations; at most "
                           f"{MAX_CONFIGURATIONS:,}")
     if params not in engine.PARAMS_CONVENTIONS:
-        raise ValueError(f"params must be one of {engine.PARAMS_CONVENTIONS}, got {params!r}")
+        raise ConfigError(f"params must be one of {engine.PARAMS_CONVENTIONS}, got {params!r}")
     if dtype not in engine.DTYPE_BYTES:
-        raise ValueError(f"dtype must be one of {tuple(engine.DTYPE_BYTES)}, got {dtype!r}")
+        raise ConfigError(f"dtype must be one of {tuple(engine.DTYPE_BYTES)}, got {dtype!r}")
     tick = progress or (lambda n: None)
     chosen = model_spec.variant(variant)
     hyper = {"variant": chosen.name, "depth_multiplier": depth_multiplier,

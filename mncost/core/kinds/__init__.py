@@ -29,7 +29,7 @@ import pkgutil
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, NamedTuple
 
-from mncost.core.errors import MncostError
+from mncost.core.errors import ConfigError, MncostError
 
 if TYPE_CHECKING:  # pragma: no cover
     from mncost.core.ir import Node, Shape
@@ -60,7 +60,7 @@ class Cost:
             return trainable
         if convention == "all":
             return trainable + self.bn_stats
-        raise ValueError(f"unknown params convention {convention!r}")
+        raise ConfigError(f"unknown params convention {convention!r}")
 
     def __add__(self, other: "Cost") -> "Cost":
         return Cost(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Cost)))
