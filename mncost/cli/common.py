@@ -6,10 +6,11 @@ Commands stay thin: parse flags with these decorators, call the core, build the 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -150,6 +151,30 @@ def _columns(value: str | None, default: int = 160) -> int:
     if text.isdigit() and 20 <= int(text) <= 10_000:
         return int(text)
     return default
+
+
+@contextlib.contextmanager
+def progress(unit: str, enabled: bool = True) -> Iterator[Callable[[str, int],
+                                                                   Callable[[int], None]]]:
+    """A rich progress bar on stderr, shown only on a terminal (and when ``enabled``).
+
+    Yields ``start(label, total)``, which adds a task and returns ``advance(n)``; off a
+    terminal both do nothing and rich is not even imported.
+    """
+    err = console(stderr=True) if enabled else None
+    if err is None or not err.is_terminal:
+        yield lambda label, total: (lambda n: None)
+        return
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn)
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn(unit), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:
+        def start(label: str, total: int) -> Callable[[int], None]:
+            task = bar.add_task(label, total=total)
+            return lambda n: bar.advance(task, n)
+        yield start
 
 
 def output(view: Any, fmt: str) -> None:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-from typing import Callable, Iterator
-
 import click
 
-from mncost.cli.common import (console, format_option, max_memory_option, max_memory_value,
-                               model_options, output)
+from mncost.cli.common import (format_option, max_memory_option, max_memory_value,
+                               model_options, output, progress)
 from mncost.core.errors import ConfigError
 from mncost.core.settings import ModelSettings
 from mncost.views.bench import BenchComparisonView, BenchView, label
@@ -66,11 +63,11 @@ def bench(model: ModelSettings, threads: int | None, runs: int, warmup: int,
     targets = _targets(model, compare_sides)
 
     results = []
-    with _progress() as start_task:
+    with progress("passes") as start_task:
         for label, network in targets:
             total = bench_module.forward_passes(network, runs=runs, warmup=warmup)
             results.append(bench_module.run(network, runs=runs, warmup=warmup, threads=threads,
-                                            progress=start_task(label, total),
+                                            progress=start_task(f"bench {label}", total),
                                             max_memory=max_memory_value(max_memory)))
 
     if compare_sides is None:
@@ -100,22 +97,3 @@ def _targets(model: ModelSettings, sides: tuple[str, str] | None):
         loaded = spec_module.load(side.spec if side.spec is not None else model.spec)
         targets.append((side.text, spec_module.resolve(loaded, **side.resolve_kwargs(shared))))
     return targets
-
-
-@contextlib.contextmanager
-def _progress() -> Iterator[Callable[[str, int], Callable[[int], None]]]:
-    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
-    err = console(stderr=True)
-    if not err.is_terminal:
-        yield lambda label, total: (lambda n: None)
-        return
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn)
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("passes"), TimeElapsedColumn(), console=err,
-                  transient=True) as progress:
-        def start(label: str, total: int) -> Callable[[int], None]:
-            task = progress.add_task(f"bench {label}", total=total)
-            return lambda n: progress.advance(task, n)
-        yield start

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-from typing import Callable, Iterator
-
 import click
 
-from mncost.cli.common import (console, dtype_option, format_option, output, params_option,
+from mncost.cli.common import (dtype_option, format_option, output, params_option, progress,
                                spec_option)
 from mncost.core.errors import ConfigError
 from mncost.core.sweep import PAPER_ALPHAS, PAPER_RESOLUTIONS
@@ -87,11 +84,12 @@ def sweep(spec: str | None, variant: str | None, alphas: str, resolutions: str,
         check_target(plot_path, overwrite=force)  # fail before the work, not after
 
     count = len(alpha_values) * len(resolution_values)
-    with _progress(count) as tick:
+    # decided before any console exists: a JSON run of a small grid loads no rich at all
+    with progress("configurations", enabled=count >= PROGRESS_FROM) as start:
         result = sweep_module.run(spec_module.load(spec), alpha_values, resolution_values,
                                   variant=variant, depth_multiplier=depth_multiplier,
                                   min_channels=min_channels, params=params, dtype=dtype,
-                                  progress=tick)
+                                  progress=start("sweep", count))
     if plot_path is not None:
         from mncost.render.plot import plot_sweep
         written = plot_sweep(result, plot_path, overwrite=force)
@@ -99,21 +97,3 @@ def sweep(spec: str | None, variant: str | None, alphas: str, resolutions: str,
     output(SweepView(result), fmt)
     if plot_path is not None:
         click.echo(f"Wrote {written}", err=True)
-
-
-@contextlib.contextmanager
-def _progress(count: int) -> Iterator[Callable[[int], None] | None]:
-    """A rich progress bar on stderr for grids that take over a second, on a terminal."""
-    if count < PROGRESS_FROM:  # decided before creating a console: JSON runs need no rich
-        yield None
-        return
-    err = console(stderr=True)
-    if not err.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("configurations"), console=err, transient=True) as progress:
-        task = progress.add_task("sweep", total=count)
-        yield lambda n: progress.advance(task, n)

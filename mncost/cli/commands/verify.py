@@ -6,8 +6,8 @@ import time
 
 import click
 
-from mncost.cli.common import (console, format_option, max_memory_option, max_memory_value,
-                               model_options, output)
+from mncost.cli.common import (format_option, max_memory_option, max_memory_value,
+                               model_options, output, progress)
 from mncost.core.errors import VerifyMismatch
 from mncost.core.settings import ModelSettings
 from mncost.views.verify import (CrosscheckView, GridView, failure_message, grid_label,
@@ -72,31 +72,23 @@ def verify(model: ModelSettings, grid: bool, max_memory: int | None, fmt: str) -
 # -- the grid -----------------------------------------------------------------------------------
 
 def _run_grid(model: ModelSettings, fmt: str, max_memory: int | None) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
-        TimeElapsedColumn
-
     from mncost.core import spec as spec_module
     from mncost.torch import verify as verify_module
 
     model_spec = spec_module.load(model.spec)
     points = verify_module.grid_points(model_spec.variant_names)
-    err = console(stderr=True)
     results = []
     start = time.perf_counter()
-    with Progress(TextColumn("verify"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
-                  transient=True, disable=not err.is_terminal) as progress:
-        task = progress.add_task("", total=len(points))
+    with progress("models") as start_task:
+        advance = start_task("verify --grid", len(points))
         for point in points:
-            progress.update(task, description=f"{point.variant} α={point.alpha} "
-                                              f"{point.resolution}")
             network = spec_module.resolve(model_spec, variant=point.variant, alpha=point.alpha,
                                           resolution=point.resolution,
                                           depth_multiplier=model.depth_multiplier,
                                           min_channels=model.min_channels,
                                           rounding=model.rounding)
             results.append(verify_module.crosscheck(network, max_memory=max_memory))
-            progress.advance(task)
+            advance(1)
     seconds = time.perf_counter() - start
     failed = [r for r in results if not r.ok]
     summary = grid_summary(results, len(model_spec.variant_names),
