@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -17,33 +20,57 @@ def column_widths(data: TableData) -> list[int]:
             for column in data.columns]
 
 
+class _Cell:
+    """A cell of plain text whose width is known: yields its padded, justified lines as
+    segments. Rich's own path (Padding around Text, measured, wrapped and justified) gives
+    the same characters but was most of the time `mncost table` spent after its imports."""
+
+    __slots__ = ("lines", "width", "justify", "style")
+
+    def __init__(self, text: str, width: int, justify: str, style: str | None = None) -> None:
+        self.lines = text.split("\n")
+        self.width = width
+        self.justify = justify
+        self.style = Style.parse(style) if style else None
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(self.width + 2, self.width + 2)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(options.max_width - 2, 0)
+        for i, line in enumerate(self.lines):
+            gap = " " * max(width - cell_len(line), 0)
+            text = gap + line if self.justify == "right" else line + gap
+            if i:
+                yield Segment.line()
+            yield Segment(f" {text} ", self.style)
+
+
 def rich_table(data: TableData, rules: tuple[bool, ...] | None = None) -> RenderableType:
     """One table; ``rules[i]`` puts a rule under row ``i`` and keeps the first column whole
     (``mncost check``: one group of rows per budget)."""
+    # Widths given up front and cells that render themselves (``_Cell``): rich need neither
+    # measure every cell (twice: to size the console, then to print) nor wrap it.
     table = Table(title=data.title, title_justify="left", show_footer=False,
-                  header_style="bold")
-    # Widths given up front: every cell is plain text we already hold, so rich need not
-    # measure each one (twice: once to size the console, once to print), which was most of
-    # the time `mncost table` spent after its imports.
-    for column, width in zip(data.columns, column_widths(data)):
-        table.add_column(column.header, justify="right" if column.numeric else "left",
-                         no_wrap=column.numeric, width=width)
+                  header_style="bold", padding=0)
+    widths = column_widths(data)
+    justify = ["right" if column.numeric else "left" for column in data.columns]
+    for column, width, side in zip(data.columns, widths, justify):
+        table.add_column(_Cell(column.header, width, side), justify=side, no_wrap=True,
+                         width=width + 2)
     styled = {c.key: dict(c.styles) for c in data.columns if c.styles}
     for row in data.rows:
-        cells: list[RenderableType] = []
-        for column in data.columns:
-            text = row.get(column.key, "")
-            style = styled.get(column.key, {}).get(text)
-            cells.append(Text(text, style=style) if style else text)
-        table.add_row(*cells)
+        table.add_row(*(_Cell(row.get(column.key, ""), width, side,
+                              styled.get(column.key, {}).get(row.get(column.key, "")))
+                        for column, width, side in zip(data.columns, widths, justify)))
     if rules is not None:
         table.columns[0].no_wrap = True
         for row, end in zip(table.rows, rules):
             row.end_section = end
     if data.footer is not None:
         table.add_section()
-        table.add_row(*(row_cell for row_cell in (data.footer.get(c.key, "")
-                                                   for c in data.columns)), style="bold")
+        table.add_row(*(_Cell(data.footer.get(c.key, ""), width, side)
+                        for c, width, side in zip(data.columns, widths, justify)), style="bold")
     if not data.notes:
         return table
     return Group(table, *(Text(note, style="dim") for note in data.notes))
