@@ -16,10 +16,10 @@ Rounding rules live in ``settings`` (α, ρ, depth multiplier); spatial rules in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from mncost.core import settings as settings_module
 from mncost.core.blocks import BLOCKS, CONVERSIONS, NodePlan
@@ -58,8 +58,7 @@ def parse_fraction(value: object, what: str) -> Fraction:
     return settings_module.parse_decimal(value, what)
 
 
-@dataclass(frozen=True)
-class LayerEntry:
+class LayerEntry(NamedTuple):
     """One item of the spec's ``layers`` list, validated, before ``repeat`` is expanded.
 
     ``kind`` is the spec word (``conv``, ``separable``, ``maxpool`` ...); ``declared`` the
@@ -74,15 +73,14 @@ class LayerEntry:
     repeat: int
     tag: str | None
     inputs: tuple[str, ...] | None
-    declared: Mapping[str, Any] = field(compare=True, hash=False)
+    declared: Mapping[str, Any]
 
     @property
     def field(self) -> str:
         return f"layers[{self.index}]"
 
 
-@dataclass(frozen=True)
-class Variant:
+class Variant(NamedTuple):
     """A named edit of the base layer list, declared in the spec as data."""
 
     name: str
@@ -91,8 +89,7 @@ class Variant:
     drop: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Erratum:
+class Erratum(NamedTuple):
     """A note on a published figure, shown in ``table`` when the network is the one
     published (``when``: variant, exact α and resolution; depth multiplier and min channels 1).
     The note may name ``{mult_adds}``, ``{conv_mult_adds}`` and ``{fc_mult_adds}``."""

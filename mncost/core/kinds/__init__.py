@@ -25,7 +25,7 @@ that does not exist is an ``UnknownKind`` error naming the known ones, never a `
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, NamedTuple
 
@@ -249,8 +249,9 @@ def _load() -> None:
     if _LOADED:
         return
     _LOADED = True
-    names = sorted(info.name for info in pkgutil.iter_modules(__path__)
-                   if not info.name.startswith("_"))
+    # The files beside this one (os.scandir: pkgutil costs a millisecond of cold start).
+    names = sorted(entry.name[:-3] for folder in __path__ for entry in os.scandir(folder)
+                   if entry.name.endswith(".py") and not entry.name.startswith("_"))
     # The paper's two costed kinds first, so tables and formulas list conv and fc first.
     for name in sorted(names, key=lambda n: (n not in _FIRST, _FIRST.index(n) if n in _FIRST
                                              else 0, n)):
