@@ -127,7 +127,9 @@ def format_option(choices: tuple[str, ...] = FORMATS) -> Callable[[Callable], Ca
         return click.option(
             "--format", "-f", "fmt", type=click.Choice(choices), default=choices[0],
             show_default=True,
-            help="Output format. json and csv carry exact integers for scripts.")(f)
+            help="Output format" + (". json and csv carry exact integers for scripts."
+                                    if "csv" in choices else
+                                    ". json carries exact integers for scripts."))(f)
     return decorate
 
 
