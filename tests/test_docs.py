@@ -66,3 +66,15 @@ def test_readme_graph_example_is_what_it_says():
     quoted = README.split("$ mncost table --spec block.yaml | grep peak\n", 1)[1].split("\n")[0]
     assert quoted.startswith(f"{report.mult_adds:,} mult-adds · {report.params:,} params")
     assert quoted.endswith("(at scale)")
+
+
+def test_readme_python_api_runs_outside_the_repository(tmp_path, monkeypatch):
+    """The API example names the built-in spec, not a path that exists only in a checkout."""
+    block = next(b for b in _code_blocks("python") if "import mncost" in b)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README", "exec"), {})
+
+
+def test_license_file_matches_pyproject():
+    assert "license = { text = \"MIT\" }" in (ROOT / "pyproject.toml").read_text()
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")

@@ -184,7 +184,7 @@ FLAG_CASES = [
     (["--params", "weights"], "'weights' is not one of"),
     (["--format", "xml"], "'xml' is not one of"),
     (["--spec", "/nonexistent/m.yaml"], "/nonexistent/m.yaml: no such file"),
-    (["--spec", "no_such_builtin"], "unknown spec 'no_such_builtin': no such file or built-in spec; built-in specs: mobilenet_v1"),
+    (["--spec", "no_such_builtin"], "unknown spec 'no_such_builtin': no such file or built-in spec; built-in specs: mobilenet_v1, keras_mobilenet"),
 ]
 
 

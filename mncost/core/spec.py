@@ -32,7 +32,7 @@ from mncost.core.settings import (MAX_CHANNELS, MAX_RESOLUTION, ModelSettings, f
                                   scale_channels, scale_resolution)
 from mncost.core.yamlio import Located, did_you_mean, load_file, path_kind
 
-BUILTIN_SPECS = ("mobilenet_v1",)
+BUILTIN_SPECS = ("mobilenet_v1", "keras_mobilenet")
 DEFAULT_SPEC = "mobilenet_v1"
 
 # Bounds that keep a hand-edited or hostile spec from hanging the tool. Costs themselves are

@@ -27,10 +27,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _COMMON = ("stride", "batch_norm", "activation", "bias")
 _KEYS = {
-    "conv": ("out", "kernel", "padding", "dilation", "groups") + _COMMON,
+    "conv": ("out", "width", "kernel", "padding", "dilation", "groups") + _COMMON,
     "dw": ("kernel", "padding", "dilation") + _COMMON,
-    "pw": ("out",) + _COMMON,
+    "pw": ("out", "width") + _COMMON,
 }
+# How the width multiplier treats ``out``: scaled (every layer of the network's width) or
+# fixed (a classifier written as a 1×1 conv: its outputs are the task's classes).
+WIDTH_RULES = ("scaled", "fixed")
 
 class ConvAttrs(NamedTuple):
     kernel: int | tuple[int, int]
@@ -82,6 +85,7 @@ class Conv(Kind):
         }
         if word != "dw":  # required, and null is not a channel count
             declared["out"] = entry.get("out", required=True).positive_int(maximum=MAX_CHANNELS)
+            declared["width"] = entry.get("width", "scaled").string(choices=list(WIDTH_RULES))
         if word != "pw":
             declared["kernel"] = int_pair(entry.get("kernel", 3), maximum=MAX_KERNEL)
             declared["padding"] = padding_value(entry.get("padding", None))
@@ -100,7 +104,9 @@ class Conv(Kind):
         if declared["variety"] == "dw":
             groups, c_out = source.c, source.c * scale.depth_multiplier
         else:
-            groups, c_out = declared["groups"], scale.channels(declared["out"])
+            groups, c_out = declared["groups"], declared["out"]
+            if declared.get("width", "scaled") == "scaled":
+                c_out = scale.channels(c_out)
             if source.c % groups or c_out % groups:
                 raise ShapeError(f"groups={groups} must divide the input channels "
                                  f"({source.c}) and the output channels ({c_out})")
