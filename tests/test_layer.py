@@ -13,7 +13,9 @@ import mncost
 from mncost.core.errors import ConfigError
 from mncost.core.single_layer import single_layer
 
-TABLE3 = ("--size", "14", "--in", "512", "--out", "512")
+# The paper counts weights only: --params paper (the command's default is trainable, as
+# everywhere else).
+TABLE3 = ("--size", "14", "--in", "512", "--out", "512", "--params", "paper")
 
 
 def standard(k: int, m: int, n: int, d: int) -> tuple[int, int]:
@@ -99,7 +101,7 @@ class TestRowsAndRules:
 
     def test_alpha_floors_channels(self, invoke):
         data = layer_json(invoke, "--size", "7", "--in", "100", "--out", "30",
-                          "--alpha", "0.29")
+                          "--alpha", "0.29", "--params", "paper")
         assert rows_of(data)["alpha"] == separable(3, 29, 8, 7)  # 0.29·30 = 8.7 → 8
 
     @pytest.mark.parametrize("size, rho, expected", [(15, "0.5", 8), (14, "0.714", 10),
@@ -110,7 +112,7 @@ class TestRowsAndRules:
 
     def test_stride_uses_output_size(self, invoke):
         data = layer_json(invoke, "--size", "112", "--in", "32", "--out", "64", "--stride", "2",
-                          "--kernel", "5")
+                          "--kernel", "5", "--params", "paper")
         # pad = 2: floor((112 + 4 − 5) / 2) + 1 = 56
         assert data["rows"][0]["output_shape"] == [56, 56, 64]
         assert rows_of(data) == {"standard": standard(5, 32, 64, 56),
@@ -180,3 +182,11 @@ class TestFormatsAndErrors:
     def test_help_teaches(self, invoke):
         out = invoke("layer", "--help").stdout
         assert "Examples:" in out and "1/N + 1/D_K²" in out
+
+
+def test_default_params_convention_is_trainable_as_everywhere(invoke):
+    """Like every other command; the weights-only Table 3 is --params paper."""
+    data = layer_json(invoke, "--size", "14", "--in", "512", "--out", "512")
+    assert data["params_convention"] == "trainable"
+    # standard: weights + batch-norm γ, β of 512 channels
+    assert rows_of(data)["standard"][1] == 3 * 3 * 512 * 512 + 2 * 512

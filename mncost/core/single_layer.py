@@ -19,8 +19,9 @@ Rows, in order (only those asked for):
 stride 1 for odd kernels. Every mult-add count uses the output size, so the separable row's
 ratio to the standard row is exactly ``1/N + 1/D_K²`` at any stride.
 
-Parameters follow the engine's conventions; the paper's Table 3 (and the default here) is
-``paper``: weights only. The layers are MobileNet's: no bias, batch norm after each conv.
+Parameters follow the engine's conventions, ``trainable`` by default as in every command;
+the paper's Table 3 counts weights only (``params="paper"``). The layers are MobileNet's: no
+bias, batch norm after each conv.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from mncost.core.settings import ChannelScaler
 from mncost.core.spec import parse_fraction, scale_channels, scale_resolution
 
 ROWS = ("standard", "separable", "alpha", "rho")
-DEFAULT_PARAMS = "paper"
+DEFAULT_PARAMS = "trainable"  # as every other command; Table 3 itself is params="paper"
 
 
 @dataclass(frozen=True)

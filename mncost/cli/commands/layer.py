@@ -47,12 +47,12 @@ def layer(size: int, c_in: int, c_out: int, kernel: int, stride: int, alpha: str
     D_K·D_K·M + M·N weights: 1/N + 1/D_K² of the standard layer. --size is the input's
     D_F; with a stride the formulas use the output size (padding (D_K−1)//2). Rows:
     standard, separable, then α applied (--alpha), then ρ applied on top (--rho), each
-    with its ratio to the standard row. Params are weights only unless --params says
-    otherwise.
+    with its ratio to the standard row. Params are trainable (weights + batch-norm γ, β) as
+    in every command; the paper's Table 3 counts weights only: --params paper.
 
     \b
     Examples:
-      mncost layer --size 14 --in 512 --out 512                 # Table 3, first two rows
+      mncost layer --size 14 --in 512 --out 512 --params paper  # Table 3, first two rows
       mncost layer --size 14 --in 512 --out 512 --alpha 0.75 --rho 0.714
       mncost layer --size 112 --in 32 --out 64 --stride 2 --kernel 5
       mncost layer --size 14 --in 512 --out 512 --format json | jq '.rows[1]'
