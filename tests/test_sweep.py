@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import mncost
 from mncost import api
 from mncost.core import costing as engine
 from mncost.core import spec as spec_module
@@ -444,3 +445,28 @@ class TestPlot:
         assert result.exit_code == 2
         assert "needs the 'plot' extra: pip install 'mncost[plot]'" in result.stderr
         assert not (tmp_path / "x.png").exists()
+
+
+class TestRho:
+    """--rho: resolution multipliers, each the resolution `--rho` gives in every command."""
+
+    def test_paper_table7_by_rho(self, invoke):
+        out = invoke("sweep", "--alpha", "1", "--rho", "1,0.857,0.714,0.571", "-f", "json")
+        data = json.loads(out.stdout)
+        assert data["resolutions"] == [224, 192, 160, 128]  # round half up of 224·ρ
+        for point in data["configurations"]:
+            assert point["mult_adds"] == mncost.analyze(
+                resolution=point["resolution"]).mult_adds
+
+    def test_values_landing_on_one_resolution_are_kept_once(self):
+        from mncost.core import sweep as sweep_module
+        assert sweep_module.parse_rhos("0.5,0.501,1", 224) == (112, 224)
+
+    @pytest.mark.parametrize("args, message", [
+        (["--rho", "1", "--resolution", "224"], "mutually exclusive"),
+        (["--rho", "0"], "greater than 0"),
+        (["--rho", "1e999"], "out of range"),
+    ])
+    def test_errors(self, invoke, args, message):
+        result = invoke("sweep", *args)
+        assert result.exit_code == 2 and message in result.stderr

@@ -129,6 +129,28 @@ def parse_resolutions(text: str) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
+def parse_rhos(text: str, base: int | tuple[int, int]) -> tuple[int, ...]:
+    """Resolution multipliers ρ, each turned into the resolution the flag ``--rho`` gives
+    (``settings.scale_resolution``: round half up) for a square spec of side ``base``; two
+    values that land on one resolution are kept once."""
+    if not isinstance(base, int):
+        raise ConfigError("rho: the spec's input is not square; give --resolution values "
+                          "(HxW sweeps are not supported)")
+    values = parse_values(text, "rho")
+    resolutions: list[int] = []
+    for value in values:
+        if value <= 0 or value > settings.MAX_MULTIPLIER:
+            raise ConfigError(f"rho: every value must be greater than 0 and at most "
+                              f"{settings.MAX_MULTIPLIER}, got {format_number(value)}")
+        size = settings.scale_resolution(base, value)
+        if not 1 <= size <= spec_module.MAX_RESOLUTION:
+            raise ConfigError(f"rho: {format_number(value)} gives {size} pixels from {base}; "
+                              f"resolutions run from 1 to {spec_module.MAX_RESOLUTION}")
+        if size not in resolutions:
+            resolutions.append(size)
+    return tuple(resolutions)
+
+
 def format_number(value: Fraction) -> str:
     """Exact decimal text (``0.75``, ``1``) or ``p/q``: ``settings.format_decimal``."""
     return settings.format_decimal(value)
@@ -409,4 +431,5 @@ def point_from_report(report: engine.Report, alpha: Fraction,
 
 __all__ = ["PAPER_ALPHAS", "PAPER_RESOLUTIONS", "PaperAccuracy", "Sweep", "SweepPoint",
            "format_number", "load_paper_accuracy", "parse_alphas", "parse_resolutions",
+           "parse_rhos",
            "parse_values", "point_from_report", "run"]
