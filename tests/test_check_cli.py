@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import mncost
 from test_budget import mobilenet_costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -458,3 +459,34 @@ def test_github_format_annotates_a_malformed_budget(invoke, workdir):
     assert result.stdout.startswith("::error file=b.yaml,line=6,title=mncost check%3A invalid "
                                     "input::budgets[0].limits.mult_adds: unknown unit 'X'")
     assert result.stderr.count("Error:") == 1
+
+
+class TestPeerToolLimits:
+    """A budget can limit the totals the peer tools report (count_as_fvcore, _torch, ...)."""
+
+    def test_limits_in_fvcore_and_torch_units(self, invoke, write_yaml):
+        from mncost.core import presets
+        report = mncost.analyze(alpha="0.5")
+        fvcore = presets.count_as("fvcore", report).total
+        torch_flops = presets.count_as("torch", report).total
+        assert torch_flops == 2 * report.mult_adds
+        path = write_yaml(f"""
+            budgets:
+              - name: half
+                alpha: 0.5
+                limits: {{count_as_fvcore: {fvcore}, count_as_torch: {torch_flops - 1}}}
+            """, "budgets.yaml")
+        result = invoke("check", path, "--format", "json")
+        data = json.loads(result.stdout)
+        assert result.exit_code == 1
+        assert [(r["metric"], r["actual"], r["status"]) for r in data["results"]] == [
+            ("count_as_fvcore", fvcore, "ok"), ("count_as_torch", torch_flops, "fail")]
+
+    def test_unknown_peer_metric_suggests(self, invoke, write_yaml):
+        path = write_yaml("""
+            budgets:
+              - name: x
+                limits: {count_as_fvcor: 1M}
+            """, "budgets.yaml")
+        result = invoke("check", path)
+        assert result.exit_code == 2 and "did you mean 'count_as_fvcore'" in result.stderr

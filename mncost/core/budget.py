@@ -53,7 +53,11 @@ from mncost.core.ir import Network
 from mncost.core.yamlio import (Located, describe_value, did_you_mean, load_file, path_kind,
                                 read_text)
 
-METRICS = ("mult_adds", "params", "weight_bytes", "peak_activation_bytes")
+# The peer tools' totals (``mncost table --count-as TOOL``) are budgetable too, so a team whose
+# dashboards speak fvcore or torch FLOPs can keep those numbers under a limit.
+PRESET_METRICS = ("count_as_fvcore", "count_as_torch", "count_as_ptflops",
+                  "count_as_ptflops_aten", "count_as_thop", "count_as_torchinfo")
+METRICS = ("mult_adds", "params", "weight_bytes", "peak_activation_bytes") + PRESET_METRICS
 BYTE_METRICS = ("weight_bytes", "peak_activation_bytes")
 LEVELS = ("error", "warn")
 
@@ -507,7 +511,9 @@ def baseline_json(results: "CheckResult") -> str:
     """The baseline file's text for a run: every metric of every entry, in budget order."""
     entries = {}
     for entry, report in zip(results.budget.entries, results.reports):
-        entries[entry.name] = {"model": entry.config.as_dict(), "metrics": metric_values(report)}
+        used = [limit.metric for limit in entry.limits]
+        entries[entry.name] = {"model": entry.config.as_dict(),
+                               "metrics": metric_values(report, METRICS[:4] + tuple(used))}
     data = {"mncost_baseline": BASELINE_FORMAT,
             "note": "Accepted costs for `mncost check`; update with --update-baseline.",
             "entries": entries}
@@ -534,11 +540,18 @@ def write_atomic(path: str | os.PathLike, text: str) -> bool:
 
 # -- evaluation ---------------------------------------------------------------------------------
 
-def metric_values(report: Report) -> dict[str, int]:
-    """The four budgetable totals of a Report, as exact ints."""
-    return {"mult_adds": report.mult_adds, "params": report.params,
-            "weight_bytes": report.weight_bytes,
-            "peak_activation_bytes": report.peak_activation_bytes}
+def metric_values(report: Report, metrics: Iterable[str] = METRICS[:4]) -> dict[str, int]:
+    """Budgetable totals of a Report, as exact ints: the four of every run, and the peer
+    tools' totals (``count_as_fvcore`` …: ``presets.count_as``) when asked for."""
+    values = {"mult_adds": report.mult_adds, "params": report.params,
+              "weight_bytes": report.weight_bytes,
+              "peak_activation_bytes": report.peak_activation_bytes}
+    for metric in metrics:
+        if metric in PRESET_METRICS:
+            from mncost.core import presets
+            preset = metric.removeprefix("count_as_").replace("_", "-")
+            values[metric] = presets.count_as(preset, report).total
+    return values
 
 
 @dataclass(frozen=True)
@@ -635,7 +648,7 @@ def evaluate_entry(entry: BudgetEntry, report: Report,
                    baseline: BaselineEntry | None = None, *,
                    enforce_growth: bool = True) -> tuple[MetricResult, ...]:
     """Compare one entry's Report with its limits (and baseline, when it matches the model)."""
-    values = metric_values(report)
+    values = metric_values(report, [limit.metric for limit in entry.limits])
     results = []
     for limit in entry.limits:
         base = None if baseline is None else baseline.metrics.get(limit.metric)
