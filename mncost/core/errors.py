@@ -48,7 +48,11 @@ class MissingExtra(MncostError):
     """An optional dependency (torch, fvcore, matplotlib) is not installed."""
 
     def __init__(self, extra: str, command: str) -> None:
-        super().__init__(f"{command} needs the '{extra}' extra: pip install 'mncost[{extra}]'")
+        hint = (" (install torch first as your platform needs it, e.g. a CPU-only build: an "
+                "unpinned 'torch' can pull several GB of CUDA packages)"
+                if extra == "verify" else "")
+        super().__init__(f"{command} needs the '{extra}' extra: pip install 'mncost[{extra}]'"
+                         f"{hint}")
 
 
 class CheckFailed(Exception):
