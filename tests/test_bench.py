@@ -118,8 +118,8 @@ class TestWithoutTorch:
         monkeypatch.setitem(sys.modules, "torch", None)
         result = invoke("bench", "--runs", "1")
         assert result.exit_code == 2
-        assert result.stderr.strip() == ("Error: mncost bench needs the 'verify' extra: "
-                                         "pip install 'mncost[verify]'")
+        assert result.stderr.startswith("Error: mncost bench needs the 'verify' extra: "
+                                        "pip install 'mncost[verify]' (install torch first")
         assert result.stdout == ""
 
 
