@@ -216,3 +216,28 @@ class TestConfigErrors:
     def test_bad_hyperparameters(self, mobilenet_spec, kwargs, message):
         with pytest.raises(ConfigError, match=message):
             spec.resolve(mobilenet_spec, **kwargs)
+
+
+def test_yaml_merge_key_may_be_overridden(write_yaml):
+    """`<<: *anchor` then a key of its own: YAML's merge semantics, not a duplicate."""
+    path = write_yaml("""
+        model: merged
+        input: {resolution: 32}
+        layers:
+          - &stem {kind: conv, out: 8, stride: 2}
+          - {<<: *stem, stride: 1, name: again}
+          - {kind: fc}
+        """)
+    net = spec.resolve(spec.load(path))
+    assert net.node("again").stride == 1 and net.node("again").output_shape == (16, 16, 8)
+
+
+def test_a_key_written_twice_is_still_a_duplicate(write_yaml):
+    path = write_yaml("""
+        model: twice
+        input: {resolution: 32}
+        layers:
+          - {kind: conv, out: 8, out: 9}
+        """)
+    with pytest.raises(SpecError, match="duplicate key 'out'"):
+        spec.load(path)

@@ -69,7 +69,11 @@ class _LineLoader(_SafeBase):
         data.line = node.start_mark.line + 1
         data.key_lines = {}
         yield data
+        # Keys written in this mapping may override keys a merge (<<: *anchor) brings in, as
+        # YAML's merge semantics say; only a key written twice here is a duplicate.
+        explicit = {id(key) for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"}
         self.flatten_mapping(node)
+        merged: dict = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             try:
@@ -77,11 +81,18 @@ class _LineLoader(_SafeBase):
             except TypeError:
                 raise SpecError("mapping keys must be plain scalars", file=self._filename,
                                 line=key_node.start_mark.line + 1) from None
+            if id(key_node) not in explicit:
+                merged.setdefault(key, (key_node, value_node))  # the first merge wins
+                continue
             if key in data:
                 raise SpecError(f"duplicate key {key!r} (first on line {data.key_lines[key]})",
                                 file=self._filename, line=key_node.start_mark.line + 1)
             data[key] = self.construct_object(value_node, deep=True)
             data.key_lines[key] = key_node.start_mark.line + 1
+        for key, (key_node, value_node) in merged.items():
+            if key not in data:
+                data[key] = self.construct_object(value_node, deep=True)
+                data.key_lines[key] = key_node.start_mark.line + 1
 
     def construct_yaml_seq(self, node):
         data = LineList()
