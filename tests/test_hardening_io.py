@@ -119,3 +119,50 @@ class TestFiles:
         assert result.returncode == 2
         line = one_error_line(result.stderr)
         assert "\\n::error" in line and "\x1b" not in result.stderr
+
+
+class TestExponentBounds:
+    """Every numeric input is bounded before exact arithmetic: 1e-100000000 is refused at once
+    (Fraction would expand the exponent for minutes), wherever α or ρ is read."""
+
+    from hypothesis import given, settings, strategies as st
+
+    @given(exponent=st.integers(min_value=101, max_value=10**12), sign=st.sampled_from("+-"))
+    @settings(max_examples=60, deadline=1000)
+    def test_every_parser(self, exponent, sign):
+        from mncost.core import compare, settings as core_settings, sweep
+        from mncost.core.errors import ConfigError
+
+        text = f"1e{sign}{exponent}"
+        start = time.monotonic()
+        for parse in (lambda: core_settings.parse_multiplier(text, "alpha"),
+                      lambda: core_settings.ModelSettings.parse(rho=text),
+                      lambda: sweep.parse_alphas(text),
+                      lambda: compare.parse_side(f"separable@alpha={text}")):
+            with pytest.raises(ConfigError, match="out of range"):
+                parse()
+        assert time.monotonic() - start < 1
+
+    @given(exponent=st.integers(min_value=-100, max_value=100))
+    @settings(max_examples=60, deadline=1000)
+    def test_within_bounds_parses_exactly_or_is_out_of_the_range_of_alpha(self, exponent):
+        from fractions import Fraction
+
+        from mncost.core import settings as core_settings
+        from mncost.core.errors import ConfigError
+
+        value = Fraction(10) ** exponent
+        try:
+            assert core_settings.parse_multiplier(f"1e{exponent}", "alpha") == value
+        except ConfigError as exc:
+            assert value > core_settings.MAX_MULTIPLIER and "at most" in str(exc)
+
+    def test_budget_alpha(self, write_yaml, runner):
+        from mncost.cli import main
+
+        path = write_yaml("budgets:\n  - name: x\n    alpha: 1e-100000000\n"
+                          "    limits: {mult_adds: 1M}\n", "budgets.yaml")
+        start = time.monotonic()
+        result = runner.invoke(main, ["check", str(path)])
+        assert result.exit_code == 2 and time.monotonic() - start < 5
+        assert "out of range" in one_error_line(result.stderr)
