@@ -12,6 +12,13 @@ from mncost.core import spec as spec_module
 from mncost.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _natural_width(monkeypatch):
+    """Tables at their natural width unless a test sets COLUMNS: a terminal's COLUMNS in the
+    environment must not change what the tests read."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

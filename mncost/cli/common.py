@@ -122,8 +122,18 @@ def dtype_option(f: Callable) -> Callable:
         show_default=True, help="Element type for weight and activation memory.")(f)
 
 
+def _wide(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta["mncost.wide"] = value
+    return value
+
+
 def format_option(choices: tuple[str, ...] = FORMATS) -> Callable[[Callable], Callable]:
     def decorate(f: Callable) -> Callable:
+        if "rich" in choices:
+            f = click.option("--wide", is_flag=True, expose_value=False, callback=_wide,
+                             help="Show every column of rich tables, however wide; by default "
+                                  "the least needed are left out to fit the terminal "
+                                  "(or COLUMNS).")(f)
         return click.option(
             "--format", "-f", "fmt", type=click.Choice(choices), default=choices[0],
             show_default=True,
@@ -180,20 +190,34 @@ def progress(unit: str, enabled: bool = True) -> Iterator[Callable[[str, int],
 
 
 def output(view: Any, fmt: str) -> None:
-    """Render ``view`` in ``fmt`` (``mncost.render``) and print it."""
+    """Render ``view`` in ``fmt`` (``mncost.render``) and print it.
+
+    Rich tables fit the terminal: its width on a terminal, ``COLUMNS`` when piped (natural
+    width without it), every column with ``--wide``. Piped output has no trailing padding.
+    """
     from mncost.render import render
 
-    result = render(view, fmt)
+    if fmt != "rich":  # text formats: no console, so JSON and CSV never load rich
+        result = render(view, fmt)
+        if isinstance(result, str):
+            click.echo(result, nl=False)
+            return
+    out = console()
+    ctx = click.get_current_context(silent=True)
+    wide = bool(ctx is not None and ctx.meta.get("mncost.wide"))
+    limit = None if wide or not (out.is_terminal or os.environ.get("COLUMNS")) else out.width
+    result = render(view, fmt, limit)
     if isinstance(result, str):
         click.echo(result, nl=False)
         return
-    out = console()
-    # Never squeeze: in a narrow terminal rich would shrink text columns to "L…". Print at
-    # the widest table's natural width instead and let the terminal wrap; nothing is lost.
-    needed = _table_width(out, result)
-    if needed > out.width:
-        out.width = needed
-    out.print(result)
+    if limit is None:  # --wide, or piped without COLUMNS: every table at its natural width
+        out.width = max(out.width, _table_width(out, result))
+    if out.is_terminal:
+        out.print(result)
+        return
+    with out.capture() as captured:
+        out.print(result)
+    click.echo("\n".join(line.rstrip() for line in captured.get().split("\n")), nl=False)
 
 
 def max_memory_option(f: Callable) -> Callable:

@@ -20,13 +20,16 @@ def renderer(name: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
-def render(view: Any, fmt: str) -> Any:
-    """``view`` in format ``fmt``; a format the view does not offer is a programming error."""
+def render(view: Any, fmt: str, width: int | None = None) -> Any:
+    """``view`` in format ``fmt``; a format the view does not offer is a programming error.
+    ``width``: the terminal columns a rich rendering must fit (None: natural width)."""
     if fmt not in view.formats():
         raise AssertionError(f"{type(view).__name__} has no {fmt!r} form")
     own = getattr(view, f"render_{fmt}", None)  # a format only this view has (github), or
     if own is not None:                         # its own take on a common one
         return own()
+    if fmt == "rich":
+        return RENDERERS[fmt](view, width)
     return RENDERERS[fmt](view)
 
 
@@ -59,7 +62,7 @@ def _markdown(view: Any) -> str:
 
 
 @renderer("rich")
-def _rich(view: Any) -> Any:
+def _rich(view: Any, width: int | None = None) -> Any:
     from rich.console import Group
     from rich.text import Text
 
@@ -69,6 +72,6 @@ def _rich(view: Any) -> Any:
     for table, rules in view.terminal_tables():
         if parts:
             parts.append(Text(""))
-        parts.append(rich_table(table, rules))
+        parts.append(rich_table(table, rules, width))
     parts += [Text(text, style=style or None) for text, style in view.closing()]
     return Group(*parts)

@@ -46,9 +46,62 @@ class _Cell:
             yield Segment(f" {text} ", self.style)
 
 
-def rich_table(data: TableData, rules: tuple[bool, ...] | None = None) -> RenderableType:
-    """One table; ``rules[i]`` puts a rule under row ``i`` and keeps the first column whole
-    (``mncost check``: one group of rows per budget)."""
+def _table_width(widths: list[int]) -> int:
+    return sum(widths) + 3 * len(widths) + 1  # one space each side, a border between
+
+
+def fit(data: TableData, width: int | None) -> tuple[TableData, bool]:
+    """The table with columns left out, most droppable first (``Column.drop``), until it is
+    at most ``width`` wide; and whether it still needs squeezing (text cells wrapped)."""
+    if width is None:
+        return data, False
+    columns = list(data.columns)
+    widths = column_widths(data)
+    dropped: list[str] = []
+    order = sorted((c for c in columns if c.drop), key=lambda c: (-c.drop, -columns.index(c)))
+    for column in order:
+        if _table_width(widths) <= width:
+            break
+        i = columns.index(column)
+        dropped.append(column.header)
+        del columns[i], widths[i]
+    if dropped:
+        note = (f"Left out to fit {width} columns: {', '.join(reversed(dropped))} "
+                "(--wide shows every column).")
+        data = TableData(title=data.title, columns=tuple(columns), rows=data.rows,
+                         footer=data.footer, notes=data.notes + (note,))
+    return data, _table_width(widths) > width
+
+
+def _squeezed(data: TableData, rules: tuple[bool, ...] | None) -> RenderableType:
+    """Rich's own layout, text columns wrapped to fit: the last resort of a narrow terminal."""
+    table = Table(title=data.title, title_justify="left", show_footer=False,
+                  header_style="bold")
+    for column in data.columns:  # fold, never cut: a name is never shown as "mobilenet-1.…"
+        table.add_column(column.header, justify="right" if column.numeric else "left",
+                         no_wrap=column.numeric, overflow="fold")
+    styled = {c.key: dict(c.styles) for c in data.columns if c.styles}
+    for row in data.rows:
+        table.add_row(*(Text(row.get(c.key, ""),
+                             style=styled.get(c.key, {}).get(row.get(c.key, "")) or "")
+                        for c in data.columns))
+    if rules is not None:
+        for row, end in zip(table.rows, rules):
+            row.end_section = end
+    if data.footer is not None:
+        table.add_section()
+        table.add_row(*(data.footer.get(c.key, "") for c in data.columns), style="bold")
+    return Group(table, *(Text(note, style="dim") for note in data.notes))
+
+
+def rich_table(data: TableData, rules: tuple[bool, ...] | None = None,
+               width: int | None = None) -> RenderableType:
+    """One table, fitted to ``width`` terminal columns when given (``fit``); ``rules[i]``
+    puts a rule under row ``i`` and keeps the first column whole (``mncost check``: one
+    group of rows per budget)."""
+    data, squeeze = fit(data, width)
+    if squeeze:
+        return _squeezed(data, rules)
     # Widths given up front and cells that render themselves (``_Cell``): rich need neither
     # measure every cell (twice: to size the console, then to print) nor wrap it.
     table = Table(title=data.title, title_justify="left", show_footer=False,

@@ -120,12 +120,12 @@ class CheckView(View):
         if not compact:
             columns.append(Column("model", "Model"))
         columns += [Column("metric", "Metric"), Column("actual", "Actual", numeric=True),
-                    Column("limit", "Limit", numeric=True), Column("level", "Level"),
-                    Column("headroom", "Headroom", numeric=True)]
+                    Column("limit", "Limit", numeric=True), Column("level", "Level", drop=3),
+                    Column("headroom", "Headroom", numeric=True, drop=2)]
         if self.show_baseline:
-            columns += [Column("baseline", "Baseline", numeric=True),
+            columns += [Column("baseline", "Baseline", numeric=True, drop=1),
                         Column("growth", "Growth", numeric=True),
-                        Column("tolerance", "Tol.", numeric=True)]
+                        Column("tolerance", "Tol.", numeric=True, drop=4)]
         columns.append(Column("status", "Status", styles=_STATUS_STYLES))
         rows = []
         for results in results_by_entry(self.result.results).values():

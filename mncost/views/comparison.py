@@ -80,8 +80,9 @@ def totals_table(comparison: Comparison, side_a: str, side_b: str):
                      "difference": ("+" if diff > 0 else "") + grouped(diff),
                      "ratio": ratio_cell(total.ratio), "words": total.words})
     columns = (Column("metric", "Total"), Column("a", "A", numeric=True),
-               Column("b", "B", numeric=True), Column("difference", "B − A", numeric=True),
-               Column("ratio", "A ÷ B", numeric=True), Column("words", "B vs A"))
+               Column("b", "B", numeric=True),
+               Column("difference", "B − A", numeric=True, drop=2),
+               Column("ratio", "A ÷ B", numeric=True, drop=1), Column("words", "B vs A"))
     notes = (side_title("A", comparison, "a") + f"   [{side_a}]",
              side_title("B", comparison, "b") + f"   [{side_b}]")
     return TableData(title=f"{side_a} vs {side_b}", columns=columns, rows=tuple(rows),
@@ -93,14 +94,14 @@ def rows_table(comparison: Comparison):
 
     pairs = comparison.separable_rows
     columns = (
-        Column("name", "Layer"), Column("a_layers", "A"),
+        Column("name", "Layer"), Column("a_layers", "A", drop=3),
         Column("a_mult_adds", "A mult-adds", numeric=True),
-        Column("b_layers", "B"), Column("b_mult_adds", "B mult-adds", numeric=True),
+        Column("b_layers", "B", drop=3), Column("b_mult_adds", "B mult-adds", numeric=True),
         Column("ratio", "A ÷ B", numeric=True),
     )
     if pairs:
-        columns += (Column("actual", "sep ÷ std", numeric=True),
-                    Column("theory", "1/N + 1/D_K²"))
+        columns += (Column("actual", "sep ÷ std", numeric=True, drop=1),
+                    Column("theory", "1/N + 1/D_K²", drop=2))
     rows = []
     for row in comparison.rows:
         actual, theory = _theory_cell(row)

@@ -20,6 +20,9 @@ class Column(NamedTuple):
     header: str
     numeric: bool = False
     styles: tuple[tuple[str, str], ...] = ()
+    # 0: always shown. Higher: left out first when the terminal is too narrow (--wide
+    # shows every column); JSON, CSV and markdown always have them all.
+    drop: int = 0
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,13 @@ def ratio_text(value: Fraction) -> str:
 
 def layer_table(result: SingleLayer):
     columns = (
-        Column("label", "Layer / modification"), Column("input", "Input"),
+        Column("label", "Layer / modification"), Column("input", "Input", drop=3),
         Column("output", "Output"), Column("mult_adds", "Mult-adds", numeric=True),
-        Column("million_ma", "≈ M", numeric=True),
+        Column("million_ma", "≈ M", numeric=True, drop=2),
         Column("params", f"Params ({result.params_convention})", numeric=True),
-        Column("million_p", "≈ M", numeric=True),
+        Column("million_p", "≈ M", numeric=True, drop=2),
         Column("ratio_ma", "Mult-adds ÷ standard", numeric=True),
-        Column("ratio_p", "Params ÷ standard", numeric=True),
+        Column("ratio_p", "Params ÷ standard", numeric=True, drop=1),
     )
     rows = tuple(
         {"label": row.label, "input": str(row.input_shape), "output": str(row.output_shape),

@@ -71,12 +71,12 @@ def report_tables(report: Report) -> tuple[TableData, TableData]:
     net = report.network
     total_ma, total_p = report.mult_adds, report.params
     columns = (
-        Column("index", "#", numeric=True), Column("name", "Layer"),
-        Column("type", "Type / Stride"), Column("filter", "Filter shape"),
-        Column("input", "Input size"), Column("output", "Output size"),
+        Column("index", "#", numeric=True, drop=4), Column("name", "Layer"),
+        Column("type", "Type / Stride", drop=2), Column("filter", "Filter shape", drop=1),
+        Column("input", "Input size", drop=3), Column("output", "Output size"),
         Column("mult_adds", "Mult-adds", numeric=True),
         Column("params", f"Params ({report.params_convention})", numeric=True),
-        Column("share", "% mult-adds", numeric=True),
+        Column("share", "% mult-adds", numeric=True, drop=5),
     )
     rows = tuple(
         {

@@ -54,8 +54,8 @@ def sweep_tables(result: Sweep):
                                                            numeric=True),
                Column("mult_adds", "Mult-adds", numeric=True),
                Column("params", f"Params ({result.params_convention})", numeric=True),
-               Column("weights", f"Weights ({result.dtype})", numeric=True),
-               Column("peak", "Peak activations", numeric=True)]
+               Column("weights", f"Weights ({result.dtype})", numeric=True, drop=2),
+               Column("peak", "Peak activations", numeric=True, drop=1)]
     if show_accuracy:
         columns.append(Column("top1", "Top-1 (paper)", numeric=True))
     rows = tuple(
