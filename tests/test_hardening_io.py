@@ -166,3 +166,23 @@ class TestExponentBounds:
         result = runner.invoke(main, ["check", str(path)])
         assert result.exit_code == 2 and time.monotonic() - start < 5
         assert "out of range" in one_error_line(result.stderr)
+
+
+class TestScale:
+    """Within the documented limits (10,000 layers, 1,000 budgets) a check stays quick and
+    small: entries naming one model share one resolved network and one analysis, and the
+    liveness sweep is linear."""
+
+    def test_many_budgets_on_a_large_spec(self, tmp_path, runner):
+        from mncost.cli import main
+
+        (tmp_path / "big.yaml").write_text(
+            "model: big\ninput: {resolution: 64}\nlayers:\n  - {kind: conv, out: 8}\n"
+            "  - {kind: separable, out: 8, repeat: 4998}\n  - {kind: avgpool}\n")
+        entries = "".join(f"  - name: b{i}\n    spec: big.yaml\n    limits: {{mult_adds: 10G}}\n"
+                          for i in range(1000))
+        (tmp_path / "budgets.yaml").write_text("budgets:\n" + entries)
+        start = time.monotonic()
+        result = runner.invoke(main, ["check", str(tmp_path / "budgets.yaml"), "-f", "json"])
+        assert result.exit_code == 0, result.stderr
+        assert time.monotonic() - start < 60  # was 145 s before sharing; about 1 s here

@@ -268,6 +268,7 @@ class _Parser:
         self.source = source
         self.base_dir = base_dir
         self.specs: dict[str, spec_module.ModelSpec] = {}
+        self.networks: dict[tuple, Network] = {}
 
     def parse(self, doc: object) -> BudgetFile:
         root = Located(doc, self.source)
@@ -354,14 +355,20 @@ class _Parser:
         tolerance_node = self.setting(item, defaults, "tolerance")
         tolerance = Fraction(0) if tolerance_node is None else _percent(tolerance_node)
 
-        try:
-            network = spec_module.resolve(model_spec, variant=variant, alpha=alpha,
-                                          resolution=resolution, rho=rho,
-                                          depth_multiplier=depth_multiplier,
-                                          min_channels=min_channels)
-        except ConfigError as exc:
-            where = resolution_node or rho_node or alpha_node or item
-            raise where.error(str(exc)) from None
+        # Entries that name one model share one resolved network (a thousand budgets on one
+        # large spec resolve it once, and hold it once).
+        key = (id(model_spec), variant, alpha, resolution, rho, depth_multiplier, min_channels)
+        network = self.networks.get(key)
+        if network is None:
+            try:
+                network = spec_module.resolve(model_spec, variant=variant, alpha=alpha,
+                                              resolution=resolution, rho=rho,
+                                              depth_multiplier=depth_multiplier,
+                                              min_channels=min_channels)
+            except ConfigError as exc:
+                where = resolution_node or rho_node or alpha_node or item
+                raise where.error(str(exc)) from None
+            self.networks[key] = network
 
         limits_node = item.get("limits", required=True)
         limits_node.mapping()
@@ -665,9 +672,13 @@ def check(budget: BudgetFile, baseline: Baseline | None = None, *,
     not fail on it: updating a baseline is how growth is accepted.
     """
     reports, results, notes = [], [], []
+    analysed: dict[tuple, Report] = {}  # one analysis per distinct network and convention
     for entry in budget.entries:
-        report = engine.analyze(entry.network, params=entry.config.params_convention,
-                                dtype=entry.config.dtype)
+        key = (id(entry.network), entry.config.params_convention, entry.config.dtype)
+        report = analysed.get(key)
+        if report is None:
+            report = analysed[key] = engine.analyze(
+                entry.network, params=entry.config.params_convention, dtype=entry.config.dtype)
         base = None
         if baseline is not None:
             base = baseline.entries.get(entry.name)

@@ -104,11 +104,11 @@ class Report:
     params_convention: str
     dtype: str
 
-    @property
+    @cached_property
     def mult_adds(self) -> int:
         return sum(lr.mult_adds for lr in self.layers)
 
-    @property
+    @cached_property
     def params(self) -> int:
         return sum(lr.params for lr in self.layers)
 
