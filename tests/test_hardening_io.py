@@ -186,3 +186,18 @@ class TestScale:
         result = runner.invoke(main, ["check", str(tmp_path / "budgets.yaml"), "-f", "json"])
         assert result.exit_code == 0, result.stderr
         assert time.monotonic() - start < 60  # was 145 s before sharing; about 1 s here
+
+
+def test_interrupt_while_updating_the_baseline_is_reported_truthfully(tmp_path):
+    """A Ctrl-C that arrives while the baseline is replaced waits until the run has said
+    the baseline was updated; then the run ends with exit 130."""
+    import signal
+
+    from mncost.core.fileio import interrupts_deferred
+
+    target = tmp_path / "baseline.json"
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts_deferred():
+            os.kill(os.getpid(), signal.SIGINT)   # arrives mid-block...
+            target.write_text("written")          # ...and the block still finishes
+    assert target.read_text() == "written"

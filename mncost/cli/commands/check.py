@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import click
 
 from mncost.cli.common import format_option, output
+from mncost.core.fileio import interrupts_deferred
 from mncost.views.budget import CheckView, _escape_data, _escape_property, _relative
-
 
 
 @click.command()
@@ -67,16 +68,18 @@ def check(budgets: str, baseline_path: str | None, update_baseline: bool, fmt: s
         raise
 
     result = budget.check(budget_file, baseline, enforce_growth=not update_baseline)
-    updated: bool | None = None
-    if update_baseline and result.ok:
-        updated = budget.write_atomic(baseline_path, budget.baseline_json(result))
-
-    view = CheckView(result, budgets, baseline_path, updated)
-    output(view, fmt)
-    if fmt in ("json", "junit"):  # the report itself is for machines; tell the human too
-        for message in view.warning_messages():
-            click.echo(f"Warning: {message}", err=True)
-    if update_baseline:
-        click.echo(view.baseline_line(), err=True)
+    # From replacing the baseline to saying so, a Ctrl-C waits: it can never leave a
+    # replaced file unreported.
+    with interrupts_deferred() if update_baseline else contextlib.nullcontext():
+        updated: bool | None = None
+        if update_baseline and result.ok:
+            updated = budget.write_atomic(baseline_path, budget.baseline_json(result))
+        view = CheckView(result, budgets, baseline_path, updated)
+        output(view, fmt)
+        if fmt in ("json", "junit"):  # the report itself is for machines; tell the human too
+            for message in view.warning_messages():
+                click.echo(f"Warning: {message}", err=True)
+        if update_baseline:
+            click.echo(view.baseline_line(), err=True)
     if not result.ok:
         raise CheckFailed(view.failure_summary())
