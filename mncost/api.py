@@ -15,7 +15,8 @@ from mncost.core.spec import ModelSpec
 def network(spec: str | Path | ModelSpec | None = None, *, variant: str | None = None,
             alpha: object = None, resolution: object = None, rho: object = None,
             depth_multiplier: object = None, min_channels: object = None,
-            rounding: object = None, settings: ModelSettings | None = None) -> Network:
+            rounding: object = None, repeat_multiplier: object = None,
+            settings: ModelSettings | None = None) -> Network:
     """Resolve a spec (path, built-in name, loaded ModelSpec, or None for ``settings.spec``,
     else MobileNet v1). Keywords are validated as ``ModelSettings``; ``settings`` replaces
     them. ``resolution`` is pixels (``224``) or height × width (``"160x120"``, ``(160, 120)``).
@@ -23,7 +24,8 @@ def network(spec: str | Path | ModelSpec | None = None, *, variant: str | None =
     if settings is None:
         settings = ModelSettings.parse(variant=variant, alpha=alpha, resolution=resolution,
                                        rho=rho, depth_multiplier=depth_multiplier,
-                                       min_channels=min_channels, rounding=rounding)
+                                       min_channels=min_channels, rounding=rounding,
+                                       repeat_multiplier=repeat_multiplier)
     if spec is None:
         spec = settings.spec
     model_spec = spec if isinstance(spec, ModelSpec) else spec_module.load(spec)
@@ -33,16 +35,18 @@ def network(spec: str | Path | ModelSpec | None = None, *, variant: str | None =
 def analyze(spec: str | Path | ModelSpec | Network | None = None, *, variant: str | None = None,
             alpha: object = None, resolution: object = None, rho: object = None,
             depth_multiplier: object = None, min_channels: object = None,
-            rounding: object = None, settings: ModelSettings | None = None,
-            params: str = DEFAULT_PARAMS, dtype: str = DEFAULT_DTYPE) -> Report:
+            rounding: object = None, repeat_multiplier: object = None,
+            settings: ModelSettings | None = None, params: str = DEFAULT_PARAMS, dtype: str = DEFAULT_DTYPE) -> Report:
     """Analyse a model and return its Report.
 
     >>> report = analyze(alpha=0.5, resolution=160)
     >>> report.mult_adds, report.params
     (76524800, 1331592)
+    >>> analyze("efficientnet_b3").mult_adds     # torchvision's efficientnet_b3 at 300 px
+    1827141392
     """
     net = spec if isinstance(spec, Network) else network(
         spec, variant=variant, alpha=alpha, resolution=resolution, rho=rho,
         depth_multiplier=depth_multiplier, min_channels=min_channels, rounding=rounding,
-        settings=settings)
+        repeat_multiplier=repeat_multiplier, settings=settings)
     return costing.analyze(net, params=params, dtype=dtype)

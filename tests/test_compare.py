@@ -387,10 +387,12 @@ class TestSharedFlags:
                   "min_channels": 1, "rounding": None}
         assert parse_side("standard").resolve_kwargs(shared) == {
             "variant": "standard", "alpha": "0.75", "resolution": None, "rho": "0.5",
-            "depth_multiplier": 1, "min_channels": 1, "rounding": None}
+            "depth_multiplier": 1, "min_channels": 1, "rounding": None,
+            "repeat_multiplier": None}
         assert parse_side("standard@resolution=160,alpha=1").resolve_kwargs(shared) == {
             "variant": "standard", "alpha": 1, "resolution": (160, 160), "rho": None,
-            "depth_multiplier": 1, "min_channels": 1, "rounding": None}
+            "depth_multiplier": 1, "min_channels": 1, "rounding": None,
+            "repeat_multiplier": None}
 
     def test_cli_shared_and_overridden(self, invoke):
         data = compare_json(invoke, "separable", "separable@resolution=160,alpha=0.5",

@@ -155,7 +155,8 @@ class TestQuantities:
         assert counts["torchinfo"] == conv + out1 + 2 * 4 + fc + 10
 
     def test_rule_reads_as_a_formula(self):
-        assert presets.preset("fvcore").rule == "conv + fc + 2·bn_elements + pool_in_elements"
+        assert presets.preset("fvcore").rule == ("conv + fc + 2·bn_elements + pool_in_elements"
+                                                 " + pool_fn_in_elements")
 
     def test_unknown_preset(self):
         from mncost.core.errors import ConfigError

@@ -43,20 +43,24 @@ def multiplier_text(name: str) -> Callable[[click.Context, click.Parameter, Any]
 def spec_option(f: Callable) -> Callable:
     return click.option(
         "--spec", "spec", metavar="NAME|PATH", default=None,
-        help="Architecture spec: a built-in name (mobilenet_v1) or a YAML file. Default: the "
-             "built-in MobileNet v1 (Table 1 of the paper).")(f)
+        help="Architecture spec: a built-in name (mobilenet_v1, mobilenet_v2, "
+             "mobilenet_v3_large, efficientnet_b0, ...: `mncost specs` lists them) or a YAML "
+             "file. Default: the built-in MobileNet v1 (Table 1 of the paper).")(f)
 
 
 def hyper_options(f: Callable) -> Callable:
-    """--alpha, --resolution/--rho, --depth-multiplier, --min-channels, --rounding."""
+    """--alpha, --resolution/--rho, --depth-multiplier, --min-channels, --repeat-multiplier,
+    --rounding."""
     from mncost.core import settings as s
 
     options = [
         click.option("--alpha", "-a", default=None, metavar="A",
                      callback=setting(lambda v: s.parse_multiplier(v, "alpha")),
-                     help="Width multiplier α > 0 (default 1): a layer with c channels gets "
-                          "max(min-channels, floor(c·α)) under the default rounding. The "
-                          "classifier is not scaled."),
+                     help="Width multiplier α > 0 (default: the spec's, 1 for most; "
+                          "efficientnet_b3 is 1.2): a layer with c channels gets "
+                          "max(min-channels, floor(c·α)) under floor rounding, make-divisible "
+                          "under divisible:N. Replaces the spec's α. The classifier is not "
+                          "scaled."),
         click.option("--resolution", "-r", default=None, metavar="N|HxW",
                      callback=setting(s.parse_resolution),
                      help="Input resolution in pixels: N (square) or HxW such as 160x120. "
@@ -74,6 +78,12 @@ def hyper_options(f: Callable) -> Callable:
                      callback=setting(lambda v: s.parse_count(v, "min channels",
                                                               s.MAX_CHANNELS)),
                      help="Floor on channels after α (default 1; TF-slim uses 8)."),
+        click.option("--repeat-multiplier", default=None, metavar="D",
+                     callback=setting(s.parse_repeat_multiplier),
+                     help="EfficientNet's depth coefficient d > 0: each stage marked "
+                          "scale_repeat repeats ceil(n·d) times (default: the spec's; "
+                          "efficientnet_b3 is 1.4). Adds layers; unrelated to "
+                          "--depth-multiplier, which widens depthwise convs."),
         click.option("--rounding", default=None, metavar="floor|divisible:N",
                      callback=setting(s.parse_rounding),
                      help="Channel rounding under α: floor (MobileNet v1, Keras) or "
@@ -84,7 +94,8 @@ def hyper_options(f: Callable) -> Callable:
     return f
 
 
-HYPER_KEYS = ("alpha", "resolution", "rho", "depth_multiplier", "min_channels", "rounding")
+HYPER_KEYS = ("alpha", "resolution", "rho", "depth_multiplier", "min_channels", "rounding",
+              "repeat_multiplier")
 
 
 def model_options(f: Callable) -> Callable:

@@ -10,7 +10,8 @@ Pure Python (no rich, no torch). ``mncost compare`` parses its two arguments wit
 * any other ``NAME`` is a spec file (or a built-in spec name) used with its default variant;
   ``PATH:VARIANT`` picks a variant of that file (``nets/tiny.yaml:standard``);
 * after ``@``, comma-separated overrides of the shared hyperparameters: ``alpha``,
-  ``resolution``, ``rho``, ``depth_multiplier``, ``min_channels``. A side's ``resolution``
+  ``resolution``, ``rho``, ``depth_multiplier``, ``min_channels``, ``rounding``,
+  ``repeat_multiplier``. A side's ``resolution``
   replaces a shared ``--rho`` and its ``rho`` a shared ``--resolution``.
 
 **Alignment rule.** Each report's layers are grouped by the part of their name before the
@@ -43,7 +44,8 @@ from mncost.core.ir import Shape, pair
 from mncost.core.yamlio import did_you_mean, path_kind
 
 SIDE_SYNTAX = "NAME[@key=value,...]"
-SIDE_KEYS = ("alpha", "resolution", "rho", "depth_multiplier", "min_channels", "rounding")
+SIDE_KEYS = ("alpha", "resolution", "rho", "depth_multiplier", "min_channels", "rounding",
+             "repeat_multiplier")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DECIMAL_KEYS = ("alpha", "rho")
 
@@ -67,6 +69,7 @@ class Side:
     depth_multiplier: int | None = None
     min_channels: int | None = None
     rounding: str | None = None
+    repeat_multiplier: Fraction | None = None
 
     def overrides(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in SIDE_KEYS if getattr(self, key) is not None}
@@ -124,6 +127,8 @@ def _value(text: str, key: str, raw: str) -> Any:
             return settings.parse_resolution(raw)
         if key == "rounding":
             return settings.parse_rounding(raw)
+        if key == "repeat_multiplier":
+            return settings.parse_repeat_multiplier(raw)
         maximum = settings.MAX_DEPTH_MULTIPLIER if key == "depth_multiplier" \
             else settings.MAX_CHANNELS
         return settings.parse_count(raw, key.replace("_", " "), maximum)

@@ -30,6 +30,7 @@ from typing import NamedTuple
 from mncost.core import memory
 from mncost.core.errors import ConfigError
 from mncost.core.ir import Network, Node, Shape
+from mncost.core.blocks import ROLE_ROWS
 from mncost.core.kinds import DEFAULT_PARAMS, PARAMS_CONVENTIONS, Cost, kind
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
@@ -45,8 +46,9 @@ def layer_cost(node: Node) -> Cost:
 
 
 def kind_label(node: Node) -> str:
-    """The paper's Table 2 row a node belongs to: ``Conv 1×1``, ``Conv DW 3×3``, ..."""
-    return kind(node.kind).table2_label(node)
+    """The paper's Table 2 row a node belongs to: ``Conv 1×1``, ``Conv DW 3×3``, ... and for
+    a block's inner nodes their role's row (``Conv 1×1 expand``, ``Squeeze-and-excite``)."""
+    return ROLE_ROWS.get(node.role or "") or kind(node.kind).table2_label(node)
 
 
 class LayerReport(NamedTuple):

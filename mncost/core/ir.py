@@ -131,6 +131,8 @@ class Network:
     rounding: str = "floor"
     source: str = ""
     errata: tuple[tuple[str, str], ...] = ()
+    repeat_multiplier: Fraction = Fraction(1)
+    spec_name: str | None = None  # the built-in name it came from (efficientnet_b3)
 
     @property
     def alpha(self) -> float:

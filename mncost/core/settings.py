@@ -15,8 +15,17 @@ Rounding rules, stated once (the README's "Hyperparameters and rounding rules" r
   ``v``; then at least ``min_channels``.
 * **Resolution multiplier ρ**: each input side becomes ``floor(base · ρ + 1/2)`` (round half
   up, exact), ``base`` the spec's ``input.resolution``: 224 · 0.714 = 159.936 → 160.
+* **Width rules per layer** (the spec's ``width:``): ``scaled`` (the default) applies the
+  above; ``fixed`` leaves the layer alone (a classifier's outputs, MnasNet's 1280 head);
+  ``grow`` applies ``max(1, α)`` so the layer only ever widens (MobileNetV2's last 1280).
 * **Depth multiplier** (Keras' ``depth_multiplier``): a depthwise conv on ``c`` channels
   outputs ``c · depth_multiplier``.
+* **Repeat multiplier** (EfficientNet's depth coefficient ``d``): a spec entry marked
+  ``scale_repeat: true`` with ``repeat: n`` is repeated ``ceil(n · d)`` times. A different knob
+  from the depth multiplier above, which widens depthwise convs and never adds layers.
+* **α, the resolution and the repeat multiplier default to the spec's own** (a named
+  configuration such as ``efficientnet_b3`` is α = 1.2, d = 1.4 at 300 pixels); a value given
+  replaces the spec's, it does not multiply it.
 
 Numbers are read exactly, and bounded before any exact arithmetic: a decimal exponent beyond
 ±100 or a text longer than 100 characters is refused at once (``Fraction("1e-100000000")``
@@ -37,6 +46,7 @@ MAX_RESOLUTION = 1 << 20
 MAX_CHANNELS = 1 << 24
 MAX_MULTIPLIER = Fraction(10_000)      # α and ρ: far past any real network, short of overflow
 MAX_DEPTH_MULTIPLIER = 1 << 10
+MAX_REPEAT_MULTIPLIER = Fraction(100)
 MAX_EXPONENT = 100
 MAX_NUMBER_TEXT = 100
 
@@ -101,6 +111,18 @@ def parse_count(value: object, what: str, maximum: int) -> int:
     return value
 
 
+def parse_repeat_multiplier(value: object) -> Fraction:
+    """EfficientNet's depth coefficient d: a number greater than 0 and at most 100."""
+    number = parse_decimal(value, "repeat multiplier")
+    if number <= 0:
+        raise ConfigError(f"repeat multiplier must be greater than 0, got "
+                          f"{format_decimal(number)}")
+    if number > MAX_REPEAT_MULTIPLIER:
+        raise ConfigError(f"repeat multiplier must be at most {MAX_REPEAT_MULTIPLIER}, got "
+                          f"{_show(value)}")
+    return number
+
+
 def parse_resolution(value: object, what: str = "resolution") -> tuple[int, int]:
     """``224``, ``"224"``, ``"160x120"`` (height × width) or ``[160, 120]`` → (h, w)."""
     if isinstance(value, (list, tuple)):
@@ -161,10 +183,18 @@ def _show(value: object) -> str:
 
 # -- rounding rules -----------------------------------------------------------------------------
 
+WIDTH_RULES = ("scaled", "fixed", "grow")
+
+
 def scale_channels(channels: int, alpha: Fraction, min_channels: int = 1,
                    rounding: str = DEFAULT_ROUNDING) -> int:
     """Channels after the width multiplier under ``rounding`` (module docstring)."""
-    value = channels * alpha
+    return round_channels(channels * alpha, min_channels, rounding)
+
+
+def round_channels(value: Fraction | int, min_channels: int = 1,
+                   rounding: str = DEFAULT_ROUNDING) -> int:
+    """An exact channel count ``value`` made whole under ``rounding`` (module docstring)."""
     if rounding == "floor":
         return max(min_channels, int(value))
     divisor = int(rounding.partition(":")[2])
@@ -172,6 +202,11 @@ def scale_channels(channels: int, alpha: Fraction, min_channels: int = 1,
     if rounded < Fraction(9, 10) * value:
         rounded += divisor
     return max(min_channels, rounded)
+
+
+def scale_repeats(repeats: int, multiplier: Fraction) -> int:
+    """``ceil(repeats · d)``: EfficientNet's depth coefficient, applied to one stage."""
+    return max(1, -(-repeats * multiplier.numerator // multiplier.denominator))
 
 
 def scale_resolution(base: int, rho: Fraction) -> int:
@@ -188,8 +223,19 @@ class ChannelScaler(Scaler):
     rounding: str = DEFAULT_ROUNDING
     depth_multiplier: int = 1
 
-    def channels(self, declared: int) -> int:
-        result = scale_channels(declared, self.alpha, self.min_channels, self.rounding)
+    def channels(self, declared: int, width: str = "scaled") -> int:
+        if width == "fixed":
+            return declared
+        alpha = max(Fraction(1), self.alpha) if width == "grow" else self.alpha
+        return self.checked(scale_channels(declared, alpha, self.min_channels, self.rounding))
+
+    def rounded(self, value: Fraction | int, least: int = 1) -> int:
+        """A derived channel count (``in · t``, a squeeze width) under the rounding, at
+        least ``least``."""
+        return self.checked(max(least, round_channels(value, self.min_channels,
+                                                      self.rounding)))
+
+    def checked(self, result: int) -> int:
         if result > MAX_CHANNELS:
             raise ConfigError(f"α = {format_decimal(self.alpha)} gives {result:,} channels, "
                               f"more than the {MAX_CHANNELS:,} mncost allows")
@@ -199,7 +245,7 @@ class ChannelScaler(Scaler):
 # -- the settings -------------------------------------------------------------------------------
 
 SETTING_KEYS = ("spec", "variant", "alpha", "resolution", "rho", "depth_multiplier",
-                "min_channels", "rounding")
+                "min_channels", "rounding", "repeat_multiplier")
 
 
 @dataclass(frozen=True)
@@ -208,12 +254,13 @@ class ModelSettings:
 
     spec: str | None = None
     variant: str | None = None
-    alpha: Fraction = Fraction(1)
+    alpha: Fraction | None = None
     resolution: tuple[int, int] | None = None
     rho: Fraction | None = None
     depth_multiplier: int = 1
     min_channels: int = 1
     rounding: str | None = None
+    repeat_multiplier: Fraction | None = None
 
     @classmethod
     def parse(cls, **raw: Any) -> "ModelSettings":
@@ -254,6 +301,8 @@ class ModelSettings:
                 changes[key] = parse_count(value, "min channels", MAX_CHANNELS)
             elif key == "rounding":
                 changes[key] = parse_rounding(value)
+            elif key == "repeat_multiplier":
+                changes[key] = parse_repeat_multiplier(value)
             else:
                 raise ConfigError(f"unknown setting {key!r}; settings: {', '.join(SETTING_KEYS)}")
         return replace(self, **changes)
@@ -273,16 +322,25 @@ class ModelSettings:
             return h, w
         return base
 
-    def scaler(self, spec_rounding: str = DEFAULT_ROUNDING) -> ChannelScaler:
-        return ChannelScaler(alpha=self.alpha, min_channels=self.min_channels,
+    def alpha_or(self, spec_alpha: Fraction = Fraction(1)) -> Fraction:
+        return spec_alpha if self.alpha is None else self.alpha
+
+    def repeats_or(self, spec_multiplier: Fraction = Fraction(1)) -> Fraction:
+        return spec_multiplier if self.repeat_multiplier is None else self.repeat_multiplier
+
+    def scaler(self, spec_rounding: str = DEFAULT_ROUNDING,
+               spec_alpha: Fraction = Fraction(1)) -> ChannelScaler:
+        return ChannelScaler(alpha=self.alpha_or(spec_alpha), min_channels=self.min_channels,
                              rounding=self.rounding or spec_rounding,
                              depth_multiplier=self.depth_multiplier)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values (α and ρ as exact decimal text) for JSON and messages."""
         return {"spec": self.spec, "variant": self.variant,
-                "alpha": format_decimal(self.alpha),
+                "alpha": format_decimal(self.alpha) if self.alpha is not None else None,
                 "resolution": list(self.resolution) if self.resolution else None,
                 "rho": format_decimal(self.rho) if self.rho is not None else None,
                 "depth_multiplier": self.depth_multiplier, "min_channels": self.min_channels,
-                "rounding": self.rounding}
+                "rounding": self.rounding,
+                "repeat_multiplier": (format_decimal(self.repeat_multiplier)
+                                      if self.repeat_multiplier is not None else None)}

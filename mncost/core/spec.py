@@ -15,14 +15,15 @@ Rounding rules live in ``settings`` (α, ρ, depth multiplier); spatial rules in
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
 from mncost.core import settings as settings_module
-from mncost.core.blocks import BLOCKS, CONVERSIONS, NodePlan
+from mncost.core.blocks import BLOCKS, CONVERSIONS, NodePlan, parse_squeeze
 from mncost.core.errors import ConfigError, MncostError, SpecError
 from mncost.core.ir import INPUT, Network, Node, Shape
 from mncost.core.kinds import ShapeError, SpecDefaults, kind, spec_kinds
@@ -32,7 +33,18 @@ from mncost.core.settings import (MAX_CHANNELS, MAX_RESOLUTION, ModelSettings, f
                                   scale_channels, scale_resolution)
 from mncost.core.yamlio import Located, did_you_mean, load_file, path_kind
 
-BUILTIN_SPECS = ("mobilenet_v1", "keras_mobilenet")
+# Built-in name → (spec file in mncost/configs, configuration in it). The names are
+# torchvision's factory names; a family with several sizes is one file plus settings.
+BUILTINS: dict[str, tuple[str, str | None]] = {
+    "mobilenet_v1": ("mobilenet_v1", None),
+    "keras_mobilenet": ("keras_mobilenet", None),
+    "mobilenet_v2": ("mobilenet_v2", None),
+    "mobilenet_v3_large": ("mobilenet_v3_large", None),
+    "mobilenet_v3_small": ("mobilenet_v3_small", None),
+    **{f"mnasnet{size}": ("mnasnet", f"mnasnet{size}") for size in ("0_5", "0_75", "1_0", "1_3")},
+    **{f"efficientnet_b{i}": ("efficientnet", f"efficientnet_b{i}") for i in range(8)},
+}
+BUILTIN_SPECS = tuple(BUILTINS)
 DEFAULT_SPEC = "mobilenet_v1"
 
 # Bounds that keep a hand-edited or hostile spec from hanging the tool. Costs themselves are
@@ -41,9 +53,11 @@ MAX_LAYERS = 10_000
 MAX_KERNEL = 1024
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOP_KEYS = ["model", "description", "input", "classes", "defaults", "rounding",
-             "default_variant", "variants", "errata", "layers"]
-_COMMON_KEYS = ("kind", "name", "repeat", "tag", "inputs")
+_TOP_KEYS = ["model", "description", "input", "classes", "defaults", "rounding", "alpha",
+             "repeat_multiplier", "default_variant", "variants", "configurations", "errata",
+             "layers"]
+_COMMON_KEYS = ("kind", "name", "repeat", "scale_repeat", "tag", "inputs")
+_CONFIGURATION_KEYS = ["model", "description", "alpha", "repeat_multiplier", "resolution"]
 _ERRATA_TABLES = ("by_kind", "compare")
 _ERRATA_WHEN = ("variant", "alpha", "resolution")
 _NOTE_FIELDS = ("mult_adds", "conv_mult_adds", "fc_mult_adds")
@@ -74,10 +88,16 @@ class LayerEntry(NamedTuple):
     tag: str | None
     inputs: tuple[str, ...] | None
     declared: Mapping[str, Any]
+    scale_repeat: bool = False  # repeat becomes ceil(repeat · repeat_multiplier)
 
     @property
     def field(self) -> str:
         return f"layers[{self.index}]"
+
+    def repeats(self, multiplier: Fraction) -> int:
+        if not self.scale_repeat:
+            return self.repeat
+        return settings_module.scale_repeats(self.repeat, multiplier)
 
 
 class Variant(NamedTuple):
@@ -87,6 +107,17 @@ class Variant(NamedTuple):
     description: str
     convert: tuple[tuple[str, str], ...] = ()
     drop: tuple[str, ...] = ()
+
+
+class Configuration(NamedTuple):
+    """A named setting of one spec file (``efficientnet_b3``: α 1.2, d 1.4, 300 pixels)."""
+
+    name: str
+    model: str
+    description: str
+    alpha: Fraction
+    repeat_multiplier: Fraction
+    input_size: tuple[int, int]
 
 
 class Erratum(NamedTuple):
@@ -100,10 +131,10 @@ class Erratum(NamedTuple):
     alpha: Fraction | None
     resolution: tuple[int, int] | None
 
-    def applies(self, variant: str, settings: ModelSettings, size: tuple[int, int],
-                rounding: str) -> bool:
+    def applies(self, variant: str, settings: ModelSettings, alpha: Fraction,
+                size: tuple[int, int], rounding: str) -> bool:
         return ((self.variant is None or self.variant == variant)
-                and (self.alpha is None or self.alpha == settings.alpha)
+                and (self.alpha is None or self.alpha == alpha)
                 and (self.resolution is None or self.resolution == size)
                 and settings.depth_multiplier == 1 and settings.min_channels == 1
                 and settings.rounding in (None, rounding))
@@ -124,6 +155,19 @@ class ModelSpec:
     default_variant: str
     rounding: str = settings_module.DEFAULT_ROUNDING
     errata: tuple[Erratum, ...] = ()
+    alpha: Fraction = Fraction(1)              # the width it is built at unless --alpha
+    repeat_multiplier: Fraction = Fraction(1)  # EfficientNet's depth coefficient
+    configurations: tuple["Configuration", ...] = ()
+    name: str | None = None                    # the built-in name it was loaded by
+
+    def configuration(self, name: str) -> "ModelSpec":
+        """This spec under one of its named configurations (``efficientnet_b3``)."""
+        for found in self.configurations:
+            if found.name == name:
+                return replace(self, model=found.model, description=found.description,
+                               alpha=found.alpha, repeat_multiplier=found.repeat_multiplier,
+                               input_size=found.input_size, name=name)
+        raise ConfigError(f"{self.source} has no configuration {name!r}")
 
     @property
     def resolution(self) -> int | tuple[int, int]:
@@ -163,7 +207,9 @@ def load(path: str | Path | None = None) -> ModelSpec:
     """Load and validate a spec: a file path, a built-in name, or None for MobileNet v1."""
     if path is None or is_builtin(str(path)):
         name = DEFAULT_SPEC if path is None else str(path)
-        doc, shown = load_file(builtin_spec_path(name), display=f"<built-in {name}>")
+        file, configuration = BUILTINS[name]
+        spec = _load_builtin(file)
+        return spec.configuration(configuration) if configuration else replace(spec, name=name)
     else:
         text = str(path)
         if not _exists(text) and _NAME.match(text):
@@ -171,6 +217,14 @@ def load(path: str | Path | None = None) -> ModelSpec:
                               f"{did_you_mean(text, list(BUILTIN_SPECS))}; built-in specs: "
                               f"{', '.join(BUILTIN_SPECS)}")
         doc, shown = load_file(path)
+    return parse(doc, shown)
+
+
+@functools.lru_cache(maxsize=None)
+def _load_builtin(file: str) -> ModelSpec:
+    # Built-in files never change while mncost runs; compare and budgets often name two
+    # configurations of one file (efficientnet_b0 against efficientnet_b3).
+    doc, shown = load_file(builtin_spec_path(file), display=f"<built-in {file}>")
     return parse(doc, shown)
 
 
@@ -189,18 +243,22 @@ def parse(doc: object, source: str) -> ModelSpec:
     classes = root.get("classes", 1000).positive_int(maximum=MAX_CHANNELS)
     rounding = _located(root.get("rounding", settings_module.DEFAULT_ROUNDING),
                         settings_module.parse_rounding)
+    alpha = _located(root.get("alpha", 1), lambda v: settings_module.parse_multiplier(v, "alpha"))
+    repeat_multiplier = _located(root.get("repeat_multiplier", 1),
+                                 settings_module.parse_repeat_multiplier)
 
-    defaults_node = root.get("defaults", {}).mapping(["batch_norm", "activation", "bias"])
+    defaults_node = root.get("defaults", {}).mapping(["batch_norm", "activation", "bias", "se"])
     defaults = SpecDefaults(
         batch_norm=defaults_node.get("batch_norm", True).boolean(),
         activation=parse_activation(defaults_node.get("activation", "relu")),
-        bias=defaults_node.get("bias", False).boolean(), classes=classes)
+        bias=defaults_node.get("bias", False).boolean(), classes=classes,
+        se=parse_squeeze(defaults_node.get("se")) if defaults_node.has("se") else None)
 
     entries: list[LayerEntry] = []
     total = 0
     for item in root.get("layers", required=True).sequence(allow_empty=False):
         entry = _entry(item, len(entries), defaults)
-        total += entry.repeat * (2 if entry.kind in BLOCKS else 1)
+        total += entry.repeat * (BLOCKS[entry.kind].most_nodes if entry.kind in BLOCKS else 1)
         if total > MAX_LAYERS:
             raise item.error(f"the spec expands to more than {MAX_LAYERS} layers")
         entries.append(entry)
@@ -231,11 +289,15 @@ def parse(doc: object, source: str) -> ModelSpec:
         raise default_node.error(f"names no declared variant; declared: {', '.join(names)}"
                                  f"{did_you_mean(default_variant, names)}")
     errata = tuple(_erratum(item, names) for item in root.get("errata", []).sequence())
+    configurations = tuple(_configuration(name, node, model, description, alpha,
+                                          repeat_multiplier, input_size)
+                           for name, node in root.get("configurations", {}).items())
 
     spec = ModelSpec(model=model, description=description, source=source,
                      input_size=input_size, channels=channels, classes=classes, layers=layers,
                      variants=tuple(variants), default_variant=default_variant,
-                     rounding=rounding, errata=errata)
+                     rounding=rounding, errata=errata, alpha=alpha,
+                     repeat_multiplier=repeat_multiplier, configurations=configurations)
     # Resolving every variant at the spec's own settings catches layers that collapse the
     # spatial size or joins that do not fit (and names the line) before any flag is involved.
     for variant in spec.variants:
@@ -243,6 +305,23 @@ def parse(doc: object, source: str) -> ModelSpec:
             raise root.get("variants").get(variant.name).error("drops every layer")
         resolve(spec, variant=variant.name)
     return spec
+
+
+def _configuration(name: object, node: Located, model: str, description: str, alpha: Fraction,
+                   repeat_multiplier: Fraction, input_size: tuple[int, int]) -> Configuration:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise node.error(f"configuration names must be identifiers, got {name!r}")
+    node.mapping(_CONFIGURATION_KEYS)
+    return Configuration(
+        name=name,
+        model=node.get("model", model).string(),
+        description=node.get("description", description).string(nonempty=False),
+        alpha=_located(node.get("alpha", alpha),
+                       lambda v: settings_module.parse_multiplier(v, "alpha")),
+        repeat_multiplier=_located(node.get("repeat_multiplier", repeat_multiplier),
+                                   settings_module.parse_repeat_multiplier),
+        input_size=(_input_size(node.get("resolution")) if node.has("resolution")
+                    else input_size))
 
 
 def _located(node: Located, parse_value) -> Any:
@@ -279,6 +358,7 @@ def _entry(item: Located, index: int, defaults: SpecDefaults) -> LayerEntry:
     if name is not None and not _NAME.match(name):
         raise item.get("name").error(f"must be an identifier (letters, digits, _), got {name!r}")
     repeat = item.get("repeat", 1).positive_int(maximum=MAX_LAYERS)
+    scale_repeat = item.get("scale_repeat", False).boolean()
     tag = item.get("tag", None).optional(lambda v: v.string())
     inputs = None
     if item.has("inputs"):
@@ -294,7 +374,7 @@ def _entry(item: Located, index: int, defaults: SpecDefaults) -> LayerEntry:
     declared = block.parse(item, defaults) if block is not None \
         else rule.parse(word, item, defaults)
     return LayerEntry(index=index, line=item.line, kind=word, name=name, repeat=repeat, tag=tag,
-                      inputs=inputs, declared=declared)
+                      inputs=inputs, declared=declared, scale_repeat=scale_repeat)
 
 
 def _all_keys() -> list[str]:
@@ -358,24 +438,29 @@ def _prefix(word: str) -> tuple[str, bool]:
     return rule.name_prefix or word, rule.single_unnumbered
 
 
-def _expanded_names(entries: tuple[LayerEntry, ...]) -> list[list[str]]:
+def _expanded_names(entries: tuple[LayerEntry, ...],
+                    repeat_multiplier: Fraction = Fraction(1)) -> list[list[str]]:
     """Per entry, the names of its repeats: ``conv1``, ``block1``…, ``pool``, ``fc``.
 
     Numbering runs over the base list, before any variant drops or converts a layer, so a
-    layer keeps its name in every variant and variants can be compared row by row.
+    layer keeps its name in every variant and variants can be compared row by row. (A
+    repeat multiplier adds repeats, so it renumbers the blocks after them, as torchvision's
+    ``features.N`` indices do.)
     """
     counts: dict[str, int] = {}
     totals: dict[str, int] = {}
     for entry in entries:
-        prefix, _ = _prefix(entry.kind)
-        totals[prefix] = totals.get(prefix, 0) + entry.repeat
+        if not entry.name:  # named entries take no number
+            prefix, _ = _prefix(entry.kind)
+            totals[prefix] = totals.get(prefix, 0) + entry.repeats(repeat_multiplier)
     names = []
     for entry in entries:
         mine = []
         prefix, single_unnumbered = _prefix(entry.kind)
-        for i in range(entry.repeat):
+        repeats = entry.repeats(repeat_multiplier)
+        for i in range(repeats):
             if entry.name:
-                mine.append(entry.name if entry.repeat == 1 else f"{entry.name}_{i + 1}")
+                mine.append(entry.name if repeats == 1 else f"{entry.name}_{i + 1}")
                 continue
             counts[prefix] = counts.get(prefix, 0) + 1
             if single_unnumbered and totals[prefix] == 1:
@@ -393,41 +478,55 @@ class _Step:
     name: str
     word: str
     entry: LayerEntry
+    repeat_index: int = 0
 
 
-def _steps(spec: ModelSpec, variant: Variant) -> list[_Step]:
+def _steps(spec: ModelSpec, variant: Variant,
+           repeat_multiplier: Fraction = Fraction(1)) -> list[_Step]:
     """Expand repeats, then apply the variant's drops and conversions."""
     conversions = dict(variant.convert)
     dropped = set(variant.drop)
     steps = []
-    for entry, names in zip(spec.layers, _expanded_names(spec.layers)):
+    for entry, names in zip(spec.layers, _expanded_names(spec.layers, repeat_multiplier)):
         if entry.tag in dropped or entry.name in dropped:
             continue
         word = conversions.get(entry.kind, entry.kind)
-        steps.extend(_Step(name, word, entry) for name in names if name not in dropped)
+        steps.extend(_Step(name, word, entry, i) for i, name in enumerate(names)
+                     if name not in dropped)
     return steps
 
 
-def _plan(spec: ModelSpec, variant: Variant) -> list[NodePlan]:
-    """Node plans in execution order, with every input name resolved to a node name."""
+def _plan(spec: ModelSpec, variant: Variant,
+          repeat_multiplier: Fraction = Fraction(1)) -> list[NodePlan]:
+    """Node plans in execution order, with every input name resolved to a node name.
+
+    A block that expands while resolving (``Block.resolved``) stays one plan under its own
+    name here; ``resolve`` replaces it by its nodes.
+    """
     plans: list[NodePlan] = []
     produced: dict[str, str] = {INPUT: INPUT}   # node or entry name → node name read
     previous = INPUT
     base_names = set()
-    for names in _expanded_names(spec.layers):
+    for names in _expanded_names(spec.layers, repeat_multiplier):
         base_names.update(names)
-    for step in _steps(spec, variant):
+    for step in _steps(spec, variant, repeat_multiplier):
         entry = step.entry
         inputs = (previous,) if entry.inputs is None else tuple(
             _input_ref(spec, variant, entry, i, ref, produced, base_names)
             for i, ref in enumerate(entry.inputs))
-        if step.word in BLOCKS:
-            new = BLOCKS[step.word].expand(step.name, entry.declared, inputs[0], entry)
+        block = BLOCKS.get(step.word)
+        declared = entry.declared
+        if block is not None and block.stage_stride and step.repeat_index:
+            declared = {**declared, "stride": 1}
+        if block is not None and block.resolved:
+            new = [NodePlan(step.name, step.word, declared, inputs, step.name, None, entry)]
+        elif block is not None:
+            new = block.expand(step.name, declared, inputs[0], entry)
         else:
             # A block converted to one node keeps the block's name as a prefix
             # (block3 → block3.conv), so variants stay alignable.
             name = f"{step.name}.{step.word}" if entry.kind in BLOCKS else step.name
-            new = [NodePlan(name, step.word, entry.declared, inputs, step.name, None, entry)]
+            new = [NodePlan(name, step.word, declared, inputs, step.name, None, entry)]
         plans.extend(new)
         previous = new[-1].name
         produced[step.name] = previous
@@ -461,44 +560,69 @@ def _input_ref(spec: ModelSpec, variant: Variant, entry: LayerEntry, i: int, ref
 def resolve(spec: ModelSpec, *, variant: str | None = None, alpha: object = None,
             resolution: object = None, rho: object = None, depth_multiplier: object = None,
             min_channels: object = None, rounding: object = None,
+            repeat_multiplier: object = None,
             settings: ModelSettings | None = None) -> Network:
     """Resolve every node's shapes for one choice of settings (``settings``, or the same
     values as keywords, validated by ``ModelSettings``)."""
     if settings is None:
         settings = ModelSettings.parse(variant=variant, alpha=alpha, resolution=resolution,
                                        rho=rho, depth_multiplier=depth_multiplier,
-                                       min_channels=min_channels, rounding=rounding)
+                                       min_channels=min_channels, rounding=rounding,
+                                       repeat_multiplier=repeat_multiplier)
     chosen = spec.variant(settings.variant)
     size = settings.input_size(spec.input_size)
-    from_flag = size != spec.input_size or settings.alpha != 1
-    scaler = settings.scaler(spec.rounding)
-    plans = _plan(spec, chosen)
+    alpha = settings.alpha_or(spec.alpha)
+    repeat_multiplier = settings.repeats_or(spec.repeat_multiplier)
+    from_flag = (size != spec.input_size or alpha != spec.alpha
+                 or repeat_multiplier != spec.repeat_multiplier)
+    scaler = settings.scaler(spec.rounding, spec.alpha)
+    plans = _plan(spec, chosen, repeat_multiplier)
     if not plans:
         raise ConfigError(f"variant {chosen.name!r} of {spec.source} drops every layer")
 
     input_shape = Shape(size[0], size[1], spec.channels)
     shapes: dict[str, Shape] = {INPUT: input_shape}
+    outputs: dict[str, str] = {}  # a resolved block's name → its last node
     nodes: list[Node] = []
-    for plan in plans:
-        rule = spec_kinds()[plan.word]
-        input_shapes = tuple(shapes[name] for name in plan.inputs)
-        try:
-            attrs, output = rule.resolve(plan.declared, input_shapes, scaler)
-        except ShapeError as exc:
-            raise _shape_error(spec, plan, exc, settings, size, from_flag) from None
-        nodes.append(Node(name=plan.name, kind=rule.node_kind(attrs, input_shapes, output),
-                          inputs=plan.inputs, input_shapes=input_shapes, output_shape=output,
-                          attrs=attrs, block=plan.block, role=plan.role))
-        shapes[plan.name] = output
-    _check_all_used(spec, plans)
+    for outer in plans:
+        inputs = tuple(outputs.get(name, name) for name in outer.inputs)
+        block = BLOCKS.get(outer.word)
+        if block is not None:
+            try:
+                inner = block.expand_resolved(outer.name, outer.declared, inputs[0],
+                                              outer.entry, shapes[inputs[0]], scaler)
+            except ConfigError as exc:
+                raise _shape_error(spec, outer, ShapeError(str(exc)), settings, size,
+                                   from_flag) from None
+            outputs[outer.name] = inner[-1].name
+        else:
+            inner = [outer._replace(inputs=inputs)]
+        if len(nodes) + len(inner) > MAX_LAYERS:
+            raise ConfigError(f"{spec.model} expands to more than {MAX_LAYERS} layers at "
+                              f"repeat multiplier {format_decimal(repeat_multiplier)}")
+        for plan in inner:
+            rule = spec_kinds()[plan.word]
+            input_shapes = tuple(shapes[name] for name in plan.inputs)
+            try:
+                attrs, output = rule.resolve(plan.declared, input_shapes, scaler)
+            except ShapeError as exc:
+                raise _shape_error(spec, plan, exc, settings, size, from_flag) from None
+            nodes.append(Node(name=plan.name, kind=rule.node_kind(attrs, input_shapes, output),
+                              inputs=plan.inputs, input_shapes=input_shapes,
+                              output_shape=output, attrs=attrs, block=plan.block,
+                              role=plan.role))
+            shapes[plan.name] = output
+        if block is not None:
+            shapes[outer.name] = shapes[inner[-1].name]
+    _check_all_used(spec, nodes, {plan.name: plan.entry for plan in plans})
     errata = tuple((e.table, e.note) for e in spec.errata
-                   if e.applies(chosen.name, settings, size, spec.rounding))
-    return Network(model=spec.model, variant=chosen.name, alpha_exact=settings.alpha,
+                   if e.applies(chosen.name, settings, alpha, size, spec.rounding))
+    return Network(model=spec.model, variant=chosen.name, alpha_exact=alpha,
                    input_shape=input_shape, nodes=tuple(nodes),
                    depth_multiplier=settings.depth_multiplier,
                    min_channels=settings.min_channels,
                    rounding=settings.rounding or spec.rounding, source=spec.source,
-                   errata=errata)
+                   errata=errata, repeat_multiplier=repeat_multiplier, spec_name=spec.name)
 
 
 def _shape_error(spec: ModelSpec, plan: NodePlan, exc: ShapeError, settings: ModelSettings,
@@ -519,13 +643,13 @@ def _shape_error(spec: ModelSpec, plan: NodePlan, exc: ShapeError, settings: Mod
     return SpecError(message, file=spec.source, line=entry.line, field=field_path)
 
 
-def _check_all_used(spec: ModelSpec, plans: list[NodePlan]) -> None:
+def _check_all_used(spec: ModelSpec, nodes: list[Node], entries: Mapping[str, Any]) -> None:
     """Every node but the last must be read by a later one: a dangling branch is a typo."""
-    read = {name for plan in plans for name in plan.inputs}
-    for plan in plans[:-1]:
-        if plan.name not in read:
-            entry = plan.entry
-            raise SpecError(f"the output of layer {plan.name} is never read (only the last "
+    read = {name for node in nodes for name in node.inputs}
+    for node in nodes[:-1]:
+        if node.name not in read:
+            entry = entries.get(node.name) or entries.get(node.block)
+            raise SpecError(f"the output of layer {node.name} is never read (only the last "
                             "layer may be the network's output)", file=spec.source,
                             line=entry.line, field=entry.field)
 

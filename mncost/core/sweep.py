@@ -53,6 +53,7 @@ MAX_VALUES = 10_000         # per axis
 MAX_CONFIGURATIONS = 1_000_000
 
 ACCURACY_FILE = Path(__file__).parent.parent / "data" / "paper_accuracy.json"
+FAMILY_ACCURACY_FILE = ACCURACY_FILE.with_name("family_accuracy.json")
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -173,7 +174,25 @@ class PaperAccuracy:
 
 
 def load_paper_accuracy(path: Path = ACCURACY_FILE) -> PaperAccuracy:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return _accuracy(json.loads(path.read_text(encoding="utf-8")))
+
+
+def accuracy_for_spec(name: str | None) -> PaperAccuracy | None:
+    """The published accuracies for built-in ``name`` (MobileNet v1: the paper's Tables 6–7;
+    the family: ``family_accuracy.json``), or None."""
+    if name is None:
+        return None
+    v1 = load_paper_accuracy()
+    if name == v1.spec:
+        return v1
+    data = json.loads(FAMILY_ACCURACY_FILE.read_text(encoding="utf-8"))
+    for source in data["sources"]:
+        if source["spec"] == name:
+            return _accuracy(source)
+    return None
+
+
+def _accuracy(data: dict) -> PaperAccuracy:
     top1, tables = {}, {}
     for entry in data["entries"]:
         key = (Fraction(entry["alpha"]), int(entry["resolution"]))
@@ -213,6 +232,7 @@ class Sweep:
     resolutions: tuple[int, ...]
     points: tuple[SweepPoint, ...]
     accuracy_citation: str | None = None
+    spec_name: str | None = None   # the built-in it sweeps, if any
 
     def point(self, alpha: object, resolution: int) -> SweepPoint:
         alpha_q = spec_module.parse_fraction(alpha, "alpha")
@@ -300,14 +320,16 @@ def _factorable(network: Network) -> bool:
     return all(kind(node.kind).factorable for node in network.nodes)
 
 
-def _check_aligned(a: Network, b: Network) -> None:
-    if [node.name for node in a.nodes] != [node.name for node in b.nodes]:
-        raise AssertionError("α and resolution changed the node list")  # spec.resolve's promise
+def _aligned(a: Network, b: Network) -> bool:
+    """Whether two resolves of one spec have the same nodes (true unless α changes a block's
+    structure: an expand conv that rounds away, a residual add that appears)."""
+    return [node.name for node in a.nodes] == [node.name for node in b.nodes]
 
 
 def run(model_spec: spec_module.ModelSpec, alphas: Iterable[object],
         resolutions: Iterable[int], *, variant: str | None = None, depth_multiplier: int = 1,
-        min_channels: int = 1, params: str = engine.DEFAULT_PARAMS,
+        min_channels: int = 1, rounding: str | None = None,
+        repeat_multiplier: Fraction | None = None, params: str = engine.DEFAULT_PARAMS,
         dtype: str = engine.DEFAULT_DTYPE, fast: bool = True,
         progress: Callable[[int], None] | None = None) -> Sweep:
     """Cost every (α, resolution) pair; ``fast=False`` analyses each network in full.
@@ -329,7 +351,8 @@ def run(model_spec: spec_module.ModelSpec, alphas: Iterable[object],
     tick = progress or (lambda n: None)
     chosen = model_spec.variant(variant)
     hyper = {"variant": chosen.name, "depth_multiplier": depth_multiplier,
-             "min_channels": min_channels}
+             "min_channels": min_channels, "rounding": rounding,
+             "repeat_multiplier": repeat_multiplier}
 
     # One resolve per distinct resolution (spatial sizes; also rejects a resolution too small
     # for the network) and per distinct α (channels).
@@ -342,7 +365,11 @@ def run(model_spec: spec_module.ModelSpec, alphas: Iterable[object],
     accuracy = _accuracy_for(model_spec, chosen.name, depth_multiplier, min_channels, by_alpha,
                              hyper)
     if fast and _factorable(first):
-        points = _fast_points(by_alpha, by_resolution, params, dtype, accuracy, tick)
+        def one_alpha(alpha: Fraction) -> list[SweepPoint]:
+            return _slow_points(model_spec, (alpha,), resolution_values, hyper, params, dtype,
+                                accuracy, tick)
+        points = _fast_points(by_alpha, by_resolution, params, dtype, accuracy, tick,
+                              one_alpha)
         exact = point_from_report(engine.analyze(
             spec_module.resolve(model_spec, alpha=alpha_values[0],
                                 resolution=resolution_values[0], **hyper),
@@ -354,6 +381,7 @@ def run(model_spec: spec_module.ModelSpec, alphas: Iterable[object],
         points = _slow_points(model_spec, alpha_values, resolution_values, hyper, params, dtype,
                               accuracy, tick)
     return Sweep(model=model_spec.model, variant=chosen.name, source=model_spec.source,
+                 spec_name=model_spec.name,
                  params_convention=params, dtype=dtype, depth_multiplier=depth_multiplier,
                  min_channels=min_channels, alphas=alpha_values, resolutions=resolution_values,
                  points=tuple(points),
@@ -363,11 +391,13 @@ def run(model_spec: spec_module.ModelSpec, alphas: Iterable[object],
 def _accuracy_for(model_spec: spec_module.ModelSpec, variant: str, depth_multiplier: int,
                   min_channels: int, by_alpha: dict[Fraction, Network],
                   hyper: dict) -> PaperAccuracy | None:
-    """The paper's accuracy applies only to the paper's networks: the built-in spec it was
-    measured on, its variant, depth multiplier 1, and channels unchanged by --min-channels."""
-    accuracy = load_paper_accuracy()
-    if model_spec.source != f"<built-in {accuracy.spec}>" or variant != accuracy.variant \
-            or depth_multiplier != 1:
+    """A paper's accuracy applies only to the paper's networks: the built-in spec it was
+    measured on, its variant, depth multiplier 1, the spec's own rounding and repeats, and
+    channels unchanged by --min-channels."""
+    accuracy = accuracy_for_spec(model_spec.name)
+    if accuracy is None or variant != accuracy.variant or depth_multiplier != 1 \
+            or hyper.get("rounding") not in (None, model_spec.rounding) \
+            or hyper.get("repeat_multiplier") not in (None, model_spec.repeat_multiplier):
         return None
     if min_channels != 1:
         for alpha, network in by_alpha.items():
@@ -382,7 +412,10 @@ def _accuracy_for(model_spec: spec_module.ModelSpec, variant: str, depth_multipl
 
 def _fast_points(by_alpha: dict[Fraction, Network], by_resolution: dict[int, Network],
                  params: str, dtype: str, accuracy: PaperAccuracy | None,
-                 tick: Callable[[int], None]) -> list[SweepPoint]:
+                 tick: Callable[[int], None],
+                 unaligned: Callable[[Fraction], list[SweepPoint]]) -> list[SweepPoint]:
+    """Every point from one resolve per α and one per resolution; an α whose network has
+    other nodes than the reference's (``_aligned``) is costed in full by ``unaligned``."""
     size = engine.DTYPE_BYTES[dtype]
     spatial = {resolution: _spatial_terms(network)
                for resolution, network in by_resolution.items()}
@@ -391,7 +424,9 @@ def _fast_points(by_alpha: dict[Fraction, Network], by_resolution: dict[int, Net
     mul = operator.mul
     points = []
     for alpha, alpha_network in by_alpha.items():
-        _check_aligned(alpha_network, reference)
+        if not _aligned(alpha_network, reference):
+            points.extend(unaligned(alpha))
+            continue
         ch = _channel_terms(alpha_network, params)
         for resolution, sp in spatial.items():
             mult_adds = sum(map(mul, ch.mult_adds, sp.factors))
@@ -430,6 +465,6 @@ def point_from_report(report: engine.Report, alpha: Fraction,
 
 
 __all__ = ["PAPER_ALPHAS", "PAPER_RESOLUTIONS", "PaperAccuracy", "Sweep", "SweepPoint",
-           "format_number", "load_paper_accuracy", "parse_alphas", "parse_resolutions",
+           "format_number", "load_paper_accuracy", "accuracy_for_spec", "parse_alphas", "parse_resolutions",
            "parse_rhos",
            "parse_values", "point_from_report", "run"]

@@ -90,6 +90,76 @@ def plot_sweep(sweep: Sweep, path: str | os.PathLike, *, overwrite: bool = False
     return target
 
 
+def plot_families(sweeps: list[Sweep], path: str | os.PathLike, *,
+                  overwrite: bool = False) -> Path:
+    """Several specs on one figure: mult-adds vs params for every configuration, and, where
+    papers report it, ImageNet top-1 vs mult-adds (cited in the panel)."""
+    target = check_target(path, overwrite=overwrite)
+    try:
+        from matplotlib import colormaps
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise MissingExtra("plot", "mncost sweep --plot") from None
+
+    two = any(s.has_accuracy for s in sweeps)
+    figure = Figure(figsize=SIZE_TWO_PANELS if two else SIZE_ONE_PANEL, dpi=DPI,
+                    layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(1, 2 if two else 1, squeeze=False)[0]
+    palette = colormaps["tab10"]
+    colours = {i: palette(i % 10) for i in range(len(sweeps))}
+    ax = axes[0]
+    for i, sweep in enumerate(sweeps):
+        # One line per α across resolutions (params stay, mult-adds grow with pixels).
+        n = len(sweep.resolutions)
+        for j in range(len(sweep.alphas)):
+            row = sorted(sweep.points[j * n:(j + 1) * n], key=lambda p: p.mult_adds)
+            ax.plot([_millions(p.mult_adds) for p in row], [_millions(p.params) for p in row],
+                    "o-", color=colours[i], markersize=4, linewidth=1, alpha=0.8,
+                    label=sweep.model if j == 0 else None)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    _plain_log_ticks(ax)
+    ax.set_xlabel("million mult-adds (log scale)")
+    ax.set_ylabel(f"million params, {sweeps[0].params_convention} (log scale)")
+    ax.set_title("Cost of every configuration", fontsize=10.5)
+    ax.grid(True, which="major", alpha=0.35)
+    ax.legend(fontsize=8, loc="upper left", frameon=True, framealpha=0.9)
+    if two:
+        ax = axes[1]
+        citations = []
+        for i, sweep in enumerate(sweeps):
+            known = sorted((p for p in sweep.points if p.top1_paper is not None),
+                           key=lambda p: p.mult_adds)
+            if not known:
+                continue
+            citations.append(sweep.accuracy_citation)
+            ax.plot([_millions(p.mult_adds) for p in known], [p.top1_paper for p in known],
+                    "o--", color=colours[i], markersize=6, linewidth=1, label=sweep.model)
+            for p in known:
+                ax.annotate(f"{alpha_label(p.alpha)}-{p.resolution}  {p.top1_paper:.1f}%",
+                            (_millions(p.mult_adds), p.top1_paper), textcoords="offset points",
+                            xytext=(6, -4), ha="left", va="top", fontsize=7.5,
+                            color="#333333")
+        ax.set_xscale("log")
+        _plain_log_ticks(ax, y=False)
+        ax.set_xlabel("million mult-adds (log scale)")
+        ax.set_ylabel("ImageNet top-1 accuracy (%), as reported")
+        ax.set_title("Published accuracy vs exact mult-adds", fontsize=10.5)
+        ax.grid(True, which="major", alpha=0.35)
+        ax.legend(fontsize=8, loc="upper left", frameon=True, framealpha=0.9)
+        import textwrap
+        # supxlabel: constrained layout keeps room for it under both panels.
+        figure.supxlabel(textwrap.fill("Top-1 as reported by: " +
+                                       "; ".join(dict.fromkeys(citations)), 180),
+                         fontsize=7, color="#555555")
+    count = sum(len(s.points) for s in sweeps)
+    figure.suptitle(f"{len(sweeps)} models · {count} configurations", fontsize=12)
+    _write_atomically(figure, target, overwrite)
+    return target
+
+
 def _alpha_colours(sweep: Sweep) -> dict[Fraction, tuple]:
     from matplotlib import colormaps
 

@@ -32,7 +32,7 @@ from mncost.core.kinds import kind
 from mncost.core.memory import DEFAULT_MAX_MEMORY, check_memory
 
 __all__ = ["build", "layer_module", "layer_modules", "input_tensor", "output_shape",
-           "BuiltNetwork", "Kit", "Add", "Mul", "Concat"]
+           "BuiltNetwork", "Kit", "Add", "Mul", "Concat", "GlobalAverage"]
 
 class Add(nn.Module):
     """The elementwise sum of its inputs (a residual connection)."""
@@ -58,13 +58,30 @@ class Concat(nn.Module):
         return torch.cat(inputs, dim=1)
 
 
+class GlobalAverage(nn.Module):
+    """A global average computed in ``forward`` rather than by ``nn.AdaptiveAvgPool2d``:
+    ``F.adaptive_avg_pool2d(x, 1)`` (``call="function"``, torchvision's MobileNetV2) or
+    ``x.mean([2, 3])`` (``"mean"``, its MnasNet), so the peer tools see what they see in
+    those models."""
+
+    def __init__(self, call: str) -> None:
+        super().__init__()
+        self.call = call
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.call == "mean":
+            return x.mean([2, 3], keepdim=True)
+        return nn.functional.adaptive_avg_pool2d(x, 1)
+
+
 class Kit:
-    """What a kind may build with: ``nn`` and the join modules."""
+    """What a kind may build with: ``nn``, the join modules and the functional average."""
 
     nn = nn
     Add = Add
     Mul = Mul
     Concat = Concat
+    GlobalAverage = GlobalAverage
 
 
 def module_for(node: Node) -> nn.Module:

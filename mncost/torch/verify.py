@@ -68,8 +68,8 @@ def fvcore_rule(operator: str) -> str:
     return f"fvcore {operator} = {' + '.join(terms)}"
 
 
-CLOSED_FORM_OPS = tuple(op for _, op in presets.PRESETS["fvcore"].operators
-                        if op not in COUNTED_OPS)
+CLOSED_FORM_OPS = tuple(dict.fromkeys(op for _, op in presets.PRESETS["fvcore"].operators
+                                      if op not in COUNTED_OPS))  # once each, in order
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,23 @@ def erratum_notes(report: Report, table: str) -> tuple[str, ...]:
     return tuple(note.format_map(values) for note in report.network.notes_for(table))
 
 
+def block_rules(nodes) -> tuple[bool, ...] | None:
+    """For each node but the last: whether a rule follows it (it ends or precedes a block of
+    three or more nodes); None when there is no such block."""
+    sizes: dict[str, int] = {}
+    for node in nodes:
+        if node.block:
+            sizes[node.block] = sizes.get(node.block, 0) + 1
+    if not any(size >= 3 for size in sizes.values()):
+        return None
+
+    def big(node) -> bool:
+        return sizes.get(node.block, 0) >= 3
+
+    return tuple(here.block != after.block and (big(here) or big(after))
+                 for here, after in zip(nodes, nodes[1:]))
+
+
 def report_tables(report: Report) -> tuple[TableData, TableData]:
     """The layer table (paper Table 1 plus costs) and the by-kind breakdown (Table 2)."""
     net = report.network
@@ -174,6 +191,14 @@ class ReportView(View):
         if self.count_as is None:
             return found
         return (*found, preset_table(self.count_as, self.report.mult_adds))
+
+    def terminal_tables(self) -> tuple[tuple[TableData, tuple[bool, ...] | None], ...]:
+        # A rule around each block of three or more nodes (an inverted residual with its
+        # expand, depthwise, squeeze-and-excite, project and add) so a block reads as one;
+        # MobileNet v1's two-node separable pairs stay one unbroken table as in the paper.
+        tables = self.tables()
+        return ((tables[0], block_rules(self.report.network.nodes)),
+                *((table, None) for table in tables[1:]))
 
     def csv_rows(self) -> Iterable[Sequence[Any]]:
         """One row per layer with the JSON field names; shapes written as ``HxWxC``, a

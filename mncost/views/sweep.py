@@ -108,3 +108,30 @@ class SweepView(View):
 
     def csv_rows(self) -> Iterable[Sequence[Any]]:
         return sweep_csv_rows(self.result)
+
+
+@dataclass(frozen=True)
+class FamilySweepView(View):
+    """Several specs swept at once (``mncost sweep --spec A --spec B``): each sweep's table,
+    JSON ``{"sweeps": [...]}`` with each sweep's own contract, CSV with a leading spec."""
+
+    results: tuple[Sweep, ...]
+
+    csv_fields = ("spec", "model") + CSV_FIELDS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sweeps": [{"spec": r.spec_name or r.source, **sweep_dict(r)}
+                           for r in self.results]}
+
+    def tables(self) -> tuple[TableData, ...]:
+        tables: list[TableData] = []
+        for result in self.results:
+            found = sweep_tables(result)
+            # Matrix views of a one-point grid repeat the row; show them only when useful.
+            tables.extend(found if len(result.points) > 1 else found[:1])
+        return tuple(tables)
+
+    def csv_rows(self) -> Iterable[Sequence[Any]]:
+        for result in self.results:
+            for row in sweep_csv_rows(result):
+                yield [result.spec_name or result.source, result.model, *row]

@@ -27,14 +27,15 @@ def _side_argument(ctx: click.Context, param: click.Parameter, value: str) -> Si
 @dtype_option
 @format_option(ComparisonView.formats())
 def compare(side_a: Side, side_b: Side, spec: str | None, alpha, resolution, rho,
-            depth_multiplier, min_channels, rounding, params: str, dtype: str,
-            fmt: str) -> None:
+            depth_multiplier, min_channels, rounding, repeat_multiplier, params: str,
+            dtype: str, fmt: str) -> None:
     """Two models side by side: totals, ratios and the layers aligned.
 
-    A and B are each NAME[@key=value,...]. NAME is a variant of --spec (built-in: separable,
-    standard, shallow), or a spec file (PATH, or PATH:VARIANT). After @ come overrides of the
-    shared flags for that side only: alpha, resolution, rho, depth_multiplier, min_channels
-    (a side's resolution replaces a shared --rho and vice versa).
+    A and B are each NAME[@key=value,...]. NAME is a variant of --spec (built-in MobileNet
+    v1: separable, standard, shallow), a built-in spec (mobilenet_v2, efficientnet_b0, ...;
+    see `mncost specs`) or a spec file (PATH, or PATH:VARIANT). After @ come overrides of the
+    shared flags for that side only: alpha, resolution, rho, depth_multiplier, min_channels,
+    rounding, repeat_multiplier (a side's resolution replaces a shared --rho and vice versa).
 
     Totals (mult-adds, params, weight and peak activation memory) are shown with B − A, A ÷ B
     and in words ("8.6× fewer mult-adds"). Layers are aligned by the part of their name
@@ -49,12 +50,14 @@ def compare(side_a: Side, side_b: Side, spec: str | None, alpha, resolution, rho
       mncost compare separable separable@alpha=0.5,resolution=160
       mncost compare separable my_net.yaml:standard@alpha=0.75 --params paper
       mncost compare standard separable --format json | jq .ratio
+      mncost compare mobilenet_v2 mobilenet_v3_large
+      mncost compare mobilenet_v2@alpha=1.4 efficientnet_b0
     """
     if resolution is not None and rho is not None:
         raise click.UsageError("--resolution and --rho are mutually exclusive; give one")
     shared = {"alpha": alpha, "resolution": resolution, "rho": rho,
               "depth_multiplier": depth_multiplier, "min_channels": min_channels,
-              "rounding": rounding}
+              "rounding": rounding, "repeat_multiplier": repeat_multiplier}
     from mncost.core import costing
     cache: dict = {}
     reports = []

@@ -94,6 +94,7 @@ class SpecDefaults(NamedTuple):
     activation: str | None = "relu"
     bias: bool = False
     classes: int = 1000
+    se: Any = None  # blocks' squeeze-and-excite rule (``blocks.SqueezeRule``), if declared
 
 
 class Scaler:
@@ -102,7 +103,12 @@ class Scaler:
 
     depth_multiplier: int = 1
 
-    def channels(self, declared: int) -> int:  # pragma: no cover - interface
+    def channels(self, declared: int, width: str = "scaled") -> int:  # pragma: no cover
+        """A declared width under the layer's width rule (scaled, fixed or grow)."""
+        raise NotImplementedError
+
+    def rounded(self, value: Any, least: int = 1) -> int:  # pragma: no cover - interface
+        """A derived exact width (``c_in · t``) made whole under the rounding."""
         raise NotImplementedError
 
 

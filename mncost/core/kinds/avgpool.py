@@ -4,6 +4,11 @@ Spec word ``avgpool``: without ``kernel`` it averages the whole H×W to 1×1 (Py
 ``AdaptiveAvgPool2d(1)``); with ``kernel`` (and ``stride``, default the kernel, and
 ``padding``, default 0) it slides a window (``AvgPool2d``, padding counted in the average).
 Free under the paper's convention; the presets weigh its input and output elements.
+``torch:`` says how the PyTorch model computes a global average, which is what the peer tools
+see: ``module`` (``nn.AdaptiveAvgPool2d``, the default), ``function``
+(``F.adaptive_avg_pool2d`` in ``forward``, as torchvision's MobileNetV2) or ``mean``
+(``x.mean([2, 3])``, as its MnasNet). The numbers are the same; hook-based counters see only
+the module, ptflops also the function, and fvcore has no rule for the mean.
 """
 
 from __future__ import annotations
@@ -20,12 +25,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from mncost.core.yamlio import Located
 
 
+# How a global average is computed in torch → the quantity its input elements count under.
+CALLS = {"module": "pool_in_elements", "function": "pool_fn_in_elements",
+         "mean": "mean_in_elements"}
+
+
 class PoolAttrs(NamedTuple):
     """``kernel`` None: global. Otherwise the window, as for a conv."""
 
     kernel: int | tuple[int, int] | None = None
     stride: int | tuple[int, int] = 1
     padding: int | tuple[int, int, int, int] = 0
+    call: str = "module"  # global only: module | function | mean (module docstring)
 
 
 def parse_window(entry: "Located", *, kernel_required: bool) -> dict[str, Any]:
@@ -72,7 +83,7 @@ def window_module(cls: Any, node: "Node", kit: Any, **options: Any) -> Any:
 class AvgPool(Kind):
     name = "avgpool"
     spec_kinds = ("avgpool",)
-    keys = ("kernel", "stride", "padding")
+    keys = ("kernel", "stride", "padding", "torch")
     name_prefix = "pool"
     single_unnumbered = True
     table2 = "Pooling"
@@ -91,31 +102,50 @@ class AvgPool(Kind):
         "avgpool_out_elements": quantity("windowed average-pool output elements", paper=0,
                                          fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=1,
                                          torchinfo=0),
+        # F.adaptive_avg_pool2d: fvcore traces the same aten op; ptflops sees only its
+        # patched functional; thop and torchinfo see no module.
+        "pool_fn_in_elements": quantity("global average-pool input elements (functional)",
+                                        fvcore_operator="adaptive_avg_pool2d", paper=0,
+                                        fvcore=1, torch=0, ptflops=1, ptflops_aten=0, thop=0,
+                                        torchinfo=0),
+        # x.mean([2, 3]): fvcore has no handle for aten::mean; no tool sees a module.
+        "mean_in_elements": quantity("spatial-mean input elements", paper=0, fvcore=0,
+                                     torch=0, ptflops=0, ptflops_aten=0, thop=0,
+                                     torchinfo=0),
     }
 
     def parse(self, word: str, entry: "Located", defaults: SpecDefaults) -> dict[str, Any]:
-        return parse_window(entry, kernel_required=False)
+        declared = parse_window(entry, kernel_required=False)
+        if entry.has("torch"):
+            declared["call"] = entry.get("torch").string(choices=list(CALLS))
+            if declared["kernel"] is not None:
+                raise entry.get("torch").error("only for a global average (no kernel)")
+        return declared
 
     def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[PoolAttrs, Shape]:
         if declared["kernel"] is None:
-            return PoolAttrs(), Shape(1, 1, inputs[0].c)
+            return PoolAttrs(call=declared.get("call", "module")), Shape(1, 1, inputs[0].c)
         return resolve_window(declared, inputs[0])
 
     def quantities(self, node: "Node") -> dict[str, int]:
+        if node.attrs.call != "module":
+            return {CALLS[node.attrs.call]: node.input_shape.elements}
         if node.attrs.kernel is None:
             return {"pool_in_elements": node.input_shape.elements,
                     "pool_out_elements": node.output_shape.elements}
         return window_quantities("avgpool", node)
-
-    def type_label(self, node: "Node") -> str:
-        return "Avg Pool"
 
     def filter_text(self, node: "Node") -> str:
         if node.attrs.kernel is None:
             return f"Pool {node.input_shape.h}×{node.input_shape.w}"
         return f"Pool {kernel_text(node.attrs.kernel)}"
 
+    def type_label(self, node: "Node") -> str:
+        return "Mean" if node.attrs.call == "mean" else "Avg Pool"
+
     def torch_module(self, node: "Node", kit: Any) -> Any:
+        if node.attrs.call != "module":
+            return kit.GlobalAverage(node.attrs.call)
         if node.attrs.kernel is None:
             return kit.nn.AdaptiveAvgPool2d(1)
         return window_module(kit.nn.AvgPool2d, node, kit)

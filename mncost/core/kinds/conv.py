@@ -18,6 +18,7 @@ from mncost.core.ir import Shape, compact, pair
 from mncost.core.kinds import Cost, Kind, ShapeError, SpecDefaults, quantity, register
 from mncost.core.kinds._common import (MAX_CHANNELS, MAX_KERNEL, MAX_STRIDE, int_pair,
                                        kernel_text, padding_value, resolve_padding, window_output)
+from mncost.core.settings import WIDTH_RULES
 from mncost.core.kinds.activation import (activation_module, activation_quantities,
                                           parse_activation)
 
@@ -27,13 +28,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _COMMON = ("stride", "batch_norm", "activation", "bias")
 _KEYS = {
-    "conv": ("out", "width", "kernel", "padding", "dilation", "groups") + _COMMON,
+    "conv": ("out", "expand", "width", "kernel", "padding", "dilation", "groups") + _COMMON,
     "dw": ("kernel", "padding", "dilation") + _COMMON,
-    "pw": ("out", "width") + _COMMON,
+    "pw": ("out", "expand", "width") + _COMMON,
 }
-# How the width multiplier treats ``out``: scaled (every layer of the network's width) or
-# fixed (a classifier written as a 1×1 conv: its outputs are the task's classes).
-WIDTH_RULES = ("scaled", "fixed")
+# How the width multiplier treats ``out`` (settings.WIDTH_RULES): scaled (every layer of the
+# network's width), fixed (a classifier written as a 1×1 conv: its outputs are the task's
+# classes; MnasNet's 1280 head) or grow (scaled by max(1, α): MobileNetV2's last 1280).
+# ``expand: k`` instead of ``out`` makes the output k × the input's width (V3's and
+# EfficientNet's head conv: 6 × and 4 × the last block's output, at every α).
 
 class ConvAttrs(NamedTuple):
     kernel: int | tuple[int, int]
@@ -83,7 +86,13 @@ class Conv(Kind):
             "out": None, "kernel": 1, "padding": 0, "dilation": 1, "groups": 1,
             "variety": word,
         }
-        if word != "dw":  # required, and null is not a channel count
+        if word != "dw" and entry.has("expand"):
+            for key in ("out", "width"):
+                if entry.has(key):
+                    raise entry.get(key).error(f"not allowed with expand (the output is "
+                                               f"expand × the input's width)")
+            declared["expand"] = entry.get("expand").integer(minimum=1, maximum=1024)
+        elif word != "dw":  # required, and null is not a channel count
             declared["out"] = entry.get("out", required=True).positive_int(maximum=MAX_CHANNELS)
             declared["width"] = entry.get("width", "scaled").string(choices=list(WIDTH_RULES))
         if word != "pw":
@@ -104,9 +113,11 @@ class Conv(Kind):
         if declared["variety"] == "dw":
             groups, c_out = source.c, source.c * scale.depth_multiplier
         else:
-            groups, c_out = declared["groups"], declared["out"]
-            if declared.get("width", "scaled") == "scaled":
-                c_out = scale.channels(c_out)
+            groups = declared["groups"]
+            if declared.get("expand"):
+                c_out = source.c * declared["expand"]
+            else:
+                c_out = scale.channels(declared["out"], declared.get("width", "scaled"))
             if source.c % groups or c_out % groups:
                 raise ShapeError(f"groups={groups} must divide the input channels "
                                  f"({source.c}) and the output channels ({c_out})")

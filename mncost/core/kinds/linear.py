@@ -1,7 +1,8 @@
 """Fully connected layer on the flattened input: ``in_features · out_features`` mult-adds.
 
-Spec word ``fc``: ``out`` defaults to the spec's ``classes`` and is never scaled by α (the
-classifier's outputs are the task's, not the network's width); ``bias`` defaults to true.
+Spec word ``fc``: ``out`` defaults to the spec's ``classes`` and is not scaled by α (the
+classifier's outputs are the task's, not the network's width) unless ``width: scaled`` (or
+``grow``) says so, as for MobileNetV3's hidden 1280 / 1024; ``bias`` defaults to true.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class Linear(Kind):
     name = "fc"
     spec_kinds = ("fc",)
     input_layout = "flat"
-    keys = ("out", "bias")
+    keys = ("out", "width", "bias")
     single_unnumbered = True
     table2 = "Fully connected"
     quantity_rules = {
@@ -37,11 +38,18 @@ class Linear(Kind):
     }
 
     def parse(self, word: str, entry: "Located", defaults: SpecDefaults) -> dict[str, Any]:
+        from mncost.core.settings import WIDTH_RULES
+
         out = entry.get("out", None).optional(lambda v: v.positive_int(maximum=MAX_CHANNELS))
-        return {"out": out or defaults.classes, "bias": entry.get("bias", True).boolean()}
+        width = entry.get("width", "fixed").string(choices=list(WIDTH_RULES))
+        if width != "fixed" and out is None:
+            raise entry.get("width").error("needs out (the classes are never scaled)")
+        return {"out": out or defaults.classes, "width": width,
+                "bias": entry.get("bias", True).boolean()}
 
     def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[LinearAttrs, Shape]:
-        return LinearAttrs(bias=declared["bias"]), Shape(1, 1, declared["out"])
+        out = scale.channels(declared["out"], declared.get("width", "fixed"))
+        return LinearAttrs(bias=declared["bias"]), Shape(1, 1, out)
 
     @staticmethod
     def in_features(node: "Node") -> int:
