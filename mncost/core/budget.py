@@ -76,7 +76,7 @@ MAX_TOLERANCE = Fraction(10**6)
 BASELINE_FORMAT = 1
 
 MODEL_KEYS = ["spec", "variant", "alpha", "resolution", "rho", "depth_multiplier",
-              "min_channels", "params_convention", "dtype"]
+              "min_channels", "repeat_multiplier", "params_convention", "dtype"]
 DEFAULT_KEYS = MODEL_KEYS + ["tolerance"]
 ENTRY_KEYS = ["name"] + MODEL_KEYS + ["tolerance", "limits"]
 LIMIT_KEYS = ["max", "level", "tolerance"]
@@ -323,9 +323,12 @@ class _Parser:
                     f"; {model_spec.source} declares: {', '.join(model_spec.variant_names)}")
 
         alpha_node = self.setting(item, defaults, "alpha")
-        alpha: Fraction = Fraction(1)
+        alpha: Fraction | None = None  # the spec's own (mnasnet0_5: 0.5)
         if alpha_node is not None:
             alpha = _positive_fraction(alpha_node, "alpha")
+        repeats_node = self.setting(item, defaults, "repeat_multiplier")
+        repeats = None if repeats_node is None else \
+            _setting(repeats_node, settings.parse_repeat_multiplier)
 
         # resolution and rho are one setting: an entry giving either replaces both defaults.
         scope = item if (item.has("resolution") or item.has("rho")) else defaults
@@ -357,16 +360,18 @@ class _Parser:
 
         # Entries that name one model share one resolved network (a thousand budgets on one
         # large spec resolve it once, and hold it once).
-        key = (id(model_spec), variant, alpha, resolution, rho, depth_multiplier, min_channels)
+        key = (id(model_spec), variant, alpha, resolution, rho, depth_multiplier, min_channels,
+               repeats)
         network = self.networks.get(key)
         if network is None:
             try:
                 network = spec_module.resolve(model_spec, variant=variant, alpha=alpha,
                                               resolution=resolution, rho=rho,
                                               depth_multiplier=depth_multiplier,
-                                              min_channels=min_channels)
+                                              min_channels=min_channels,
+                                              repeat_multiplier=repeats)
             except ConfigError as exc:
-                where = resolution_node or rho_node or alpha_node or item
+                where = resolution_node or rho_node or alpha_node or repeats_node or item
                 raise where.error(str(exc)) from None
             self.networks[key] = network
 
@@ -377,7 +382,7 @@ class _Parser:
         limits = tuple(self.limit(metric, node, tolerance)
                        for metric, node in limits_node.items())
 
-        config = ModelConfig(spec=spec_text, variant=network.variant, alpha=float(alpha),
+        config = ModelConfig(spec=spec_text, variant=network.variant, alpha=network.alpha,
                              resolution=network.resolution, depth_multiplier=depth_multiplier,
                              min_channels=min_channels, params_convention=convention,
                              dtype=dtype)

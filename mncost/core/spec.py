@@ -59,8 +59,8 @@ _TOP_KEYS = ["model", "description", "input", "classes", "defaults", "rounding",
 _COMMON_KEYS = ("kind", "name", "repeat", "scale_repeat", "tag", "inputs")
 _CONFIGURATION_KEYS = ["model", "description", "alpha", "repeat_multiplier", "resolution"]
 _ERRATA_TABLES = ("by_kind", "compare")
-_ERRATA_WHEN = ("variant", "alpha", "resolution")
-_NOTE_FIELDS = ("mult_adds", "conv_mult_adds", "fc_mult_adds")
+_ERRATA_WHEN = ("variant", "alpha", "resolution", "repeat_multiplier")
+_NOTE_FIELDS = ("mult_adds", "conv_mult_adds", "fc_mult_adds", "params", "params_without_bn")
 
 __all__ = ["BUILTIN_SPECS", "DEFAULT_SPEC", "LayerEntry", "ModelSpec", "Variant", "load",
            "parse", "resolve", "builtin_spec_path", "parse_fraction", "scale_channels",
@@ -123,18 +123,21 @@ class Configuration(NamedTuple):
 class Erratum(NamedTuple):
     """A note on a published figure, shown in ``table`` when the network is the one
     published (``when``: variant, exact α and resolution; depth multiplier and min channels 1).
-    The note may name ``{mult_adds}``, ``{conv_mult_adds}`` and ``{fc_mult_adds}``."""
+    The note may name ``{mult_adds}``, ``{conv_mult_adds}``, ``{fc_mult_adds}``, ``{params}``
+    (trainable) and ``{params_without_bn}`` (trainable without batch-norm γ, β)."""
 
     table: str
     note: str
     variant: str | None
     alpha: Fraction | None
     resolution: tuple[int, int] | None
+    repeat_multiplier: Fraction | None = None
 
     def applies(self, variant: str, settings: ModelSettings, alpha: Fraction,
-                size: tuple[int, int], rounding: str) -> bool:
+                size: tuple[int, int], rounding: str, repeats: Fraction) -> bool:
         return ((self.variant is None or self.variant == variant)
                 and (self.alpha is None or self.alpha == alpha)
+                and (self.repeat_multiplier is None or self.repeat_multiplier == repeats)
                 and (self.resolution is None or self.resolution == size)
                 and settings.depth_multiplier == 1 and settings.min_channels == 1
                 and settings.rounding in (None, rounding))
@@ -420,12 +423,14 @@ def _erratum(item: Located, variants: list[str]) -> Erratum:
         if when.has("alpha") else None
     resolution = _located(when.get("resolution"), settings_module.parse_resolution) \
         if when.has("resolution") else None
+    repeats = _located(when.get("repeat_multiplier"), settings_module.parse_repeat_multiplier) \
+        if when.has("repeat_multiplier") else None
     try:
         note.format_map(dict.fromkeys(_NOTE_FIELDS, "0"))
     except (KeyError, ValueError, IndexError):
         raise item.get("note").error(f"may name only {{{'}, {'.join(_NOTE_FIELDS)}}} in braces "
                                      "(write {{ and }} for a literal brace)") from None
-    return Erratum(table, note, variant, alpha, resolution)
+    return Erratum(table, note, variant, alpha, resolution, repeats)
 
 
 # -- naming -----------------------------------------------------------------------------------
@@ -616,7 +621,8 @@ def resolve(spec: ModelSpec, *, variant: str | None = None, alpha: object = None
             shapes[outer.name] = shapes[inner[-1].name]
     _check_all_used(spec, nodes, {plan.name: plan.entry for plan in plans})
     errata = tuple((e.table, e.note) for e in spec.errata
-                   if e.applies(chosen.name, settings, alpha, size, spec.rounding))
+                   if e.applies(chosen.name, settings, alpha, size, spec.rounding,
+                                repeat_multiplier))
     return Network(model=spec.model, variant=chosen.name, alpha_exact=alpha,
                    input_shape=input_shape, nodes=tuple(nodes),
                    depth_multiplier=settings.depth_multiplier,

@@ -59,25 +59,33 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 def erratum_notes(report: Report, table: str) -> tuple[str, ...]:
     """The spec's notes on published figures for ``table``, numbers filled in from the
-    report (``{mult_adds}``, ``{conv_mult_adds}``, ``{fc_mult_adds}``)."""
+    report (``{mult_adds}``, ``{conv_mult_adds}``, ``{fc_mult_adds}``, ``{params}``
+    (trainable), ``{params_without_bn}``)."""
     fc = sum(lr.mult_adds for lr in report.layers if lr.kind == "fc")
+    trainable = sum(lr.cost.params("trainable") for lr in report.layers)
+    bn_affine = sum(lr.cost.bn_affine for lr in report.layers)
     values = {"mult_adds": grouped(report.mult_adds), "fc_mult_adds": grouped(fc),
-              "conv_mult_adds": grouped(report.mult_adds - fc)}
+              "conv_mult_adds": grouped(report.mult_adds - fc),
+              "params": grouped(trainable), "params_without_bn": grouped(trainable - bn_affine)}
     return tuple(note.format_map(values) for note in report.network.notes_for(table))
 
 
 def block_rules(nodes) -> tuple[bool, ...] | None:
     """For each node but the last: whether a rule follows it (it ends or precedes a block of
-    three or more nodes); None when there is no such block."""
+    three or more nodes, or an inverted residual); None when there is no such block."""
+    grouped: set[str] = set()
     sizes: dict[str, int] = {}
     for node in nodes:
         if node.block:
             sizes[node.block] = sizes.get(node.block, 0) + 1
-    if not any(size >= 3 for size in sizes.values()):
+            if node.role not in (None, "dw", "pw"):  # an inverted residual, even a 2-node one
+                grouped.add(node.block)
+    grouped |= {block for block, size in sizes.items() if size >= 3}
+    if not grouped:
         return None
 
     def big(node) -> bool:
-        return sizes.get(node.block, 0) >= 3
+        return node.block in grouped
 
     return tuple(here.block != after.block and (big(here) or big(after))
                  for here, after in zip(nodes, nodes[1:]))
