@@ -1,7 +1,7 @@
 """The MobileNet family as data: every built-in equals torchvision's own model.
 
 Expected numbers come from outside mncost: the table of shared/FAMILY.md and the further
-configurations in docs/family-notes.md were counted with fvcore on torchvision 0.28's model
+configurations in docs/family.md were counted with fvcore on torchvision 0.28's model
 definitions (conv + linear operators; ``sum(p.numel())``). Where torchvision imports (see
 conftest), the live tests rebuild torchvision's models at other widths and resolutions and
 count them with fvcore and the real peer tools here.
@@ -38,7 +38,7 @@ FAMILY = [
     ("efficientnet_b7", 600, 37_745_884_192, 66_347_960),
 ]
 
-# docs/family-notes.md: further configurations, counted the same way.
+# docs/family.md: further configurations, counted the same way.
 BEYOND_DEFAULTS = [
     ("mobilenet_v2", {"alpha": "0.75", "resolution": 160}, 107_295_200, 2_636_424),
     ("mobilenet_v2", {"alpha": "1.4"}, 582_195_824, 6_108_776),
