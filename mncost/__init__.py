@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "analyze": ("mncost.api", "analyze"),
     "network": ("mncost.api", "network"),
+    "from_torch": ("mncost.api", "from_torch"),
     "load_spec": ("mncost.core.spec", "load"),
     "Report": ("mncost.core.costing", "Report"),
     "ModelSettings": ("mncost.core.settings", "ModelSettings"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from mncost.core import costing
 from mncost.core import spec as spec_module
@@ -50,3 +51,28 @@ def analyze(spec: str | Path | ModelSpec | Network | None = None, *, variant: st
         depth_multiplier=depth_multiplier, min_channels=min_channels, rounding=rounding,
         repeat_multiplier=repeat_multiplier, settings=settings)
     return costing.analyze(net, params=params, dtype=dtype)
+
+
+def from_torch(model: Any, input_size: object = 224, *, name: str | None = None,
+               allow_unknown: bool = False, flat: bool = False) -> Network:
+    """The Network of a PyTorch model, for ``analyze`` (and everything else that takes one).
+
+    ``input_size`` is ``224``, ``"160x120"``, ``(160, 120)`` or a shape such as
+    ``(1, 3, 224, 224)``. The model is traced with ``torch.fx`` (``mncost.torch.importer``):
+    nothing is computed. An operation with no rule raises ``UnsupportedOperations`` naming
+    it, unless ``allow_unknown`` (then it is free). Needs torch.
+
+    >>> import torchvision                                          # doctest: +SKIP
+    >>> net = from_torch(torchvision.models.mobilenet_v3_large(), 224)  # doctest: +SKIP
+    >>> analyze(net).mult_adds                                      # doctest: +SKIP
+    216589760
+    """
+    from mncost.torch.bench import require_torch
+
+    require_torch("mncost.from_torch")
+    from mncost.torch import importer
+
+    resolution = importer.input_resolution(input_size)
+    imported = importer.trace(model, resolution, name=name or type(model).__name__,
+                              allow_unknown=allow_unknown, flat=flat)
+    return importer.to_network(imported)[1]

@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "Costs over a grid of α and resolution, with optional plots."),
     "bench": ("mncost.cli.commands.bench", "bench",
               "Measured CPU latency of the PyTorch model, per layer kind."),
+    "import": ("mncost.cli.commands.import_", "import_model",
+               "Write a spec of your own PyTorch model (MODULE:CALLABLE)."),
     "specs": ("mncost.cli.commands.specs", "specs",
               "List the built-in specs (MobileNet v1-v3, MnasNet, EfficientNet B0-B7)."),
 }

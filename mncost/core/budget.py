@@ -41,13 +41,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from mncost.core import costing as engine
 from mncost.core import settings
 from mncost.core import spec as spec_module
 from mncost.core.costing import DEFAULT_DTYPE, DEFAULT_PARAMS, DTYPE_BYTES, PARAMS_CONVENTIONS, Report
-from mncost.core.errors import BudgetError, ConfigError, SpecError
+from mncost.core.errors import BudgetError, ConfigError, MncostError, SpecError
 from mncost.core.fileio import write_atomically
 from mncost.core.ir import Network
 from mncost.core.yamlio import (Located, describe_value, did_you_mean, load_file, path_kind,
@@ -75,8 +75,12 @@ MAX_TOLERANCE = Fraction(10**6)
 
 BASELINE_FORMAT = 1
 
-MODEL_KEYS = ["spec", "variant", "alpha", "resolution", "rho", "depth_multiplier",
+MODEL_KEYS = ["spec", "torch", "variant", "alpha", "resolution", "rho", "depth_multiplier",
               "min_channels", "repeat_multiplier", "params_convention", "dtype"]
+
+# ``torch: MODULE:CALLABLE`` entries: (target, (height, width)) → ModelSpec. The core never
+# imports torch; the command passes the importer in (``load(..., torch_spec=...)``).
+TorchSpecLoader = Callable[[str, "tuple[int, int]"], "spec_module.ModelSpec"]
 DEFAULT_KEYS = MODEL_KEYS + ["tolerance"]
 ENTRY_KEYS = ["name"] + MODEL_KEYS + ["tolerance", "limits"]
 LIMIT_KEYS = ["max", "level", "tolerance"]
@@ -239,21 +243,24 @@ class BudgetFile:
     entries: tuple[BudgetEntry, ...]
 
 
-def load(path: str | os.PathLike, display: str | None = None) -> BudgetFile:
-    """Read, validate and resolve a budget file; any problem is a ``BudgetError``."""
+def load(path: str | os.PathLike, display: str | None = None, *,
+         torch_spec: TorchSpecLoader | None = None) -> BudgetFile:
+    """Read, validate and resolve a budget file; any problem is a ``BudgetError``.
+    ``torch_spec`` reads entries that name ``torch: MODULE:CALLABLE``."""
     try:
         doc, shown = load_file(path, display)
     except BudgetError:
         raise
     except SpecError as exc:  # yamlio speaks SpecError; a budget's problems are BudgetErrors
         raise BudgetError(exc.message, file=exc.file, line=exc.line, field=exc.field) from None
-    return parse(doc, shown, base_dir=Path(path).parent)
+    return parse(doc, shown, base_dir=Path(path).parent, torch_spec=torch_spec)
 
 
-def parse(doc: object, source: str, base_dir: str | os.PathLike = ".") -> BudgetFile:
+def parse(doc: object, source: str, base_dir: str | os.PathLike = ".", *,
+          torch_spec: TorchSpecLoader | None = None) -> BudgetFile:
     """Validate a parsed YAML document (from ``yamlio.load_yaml``) into a BudgetFile."""
     try:
-        return _Parser(source, Path(base_dir)).parse(doc)
+        return _Parser(source, Path(base_dir), torch_spec).parse(doc)
     except BudgetError:
         raise
     except SpecError as exc:
@@ -264,9 +271,11 @@ def parse(doc: object, source: str, base_dir: str | os.PathLike = ".") -> Budget
 
 
 class _Parser:
-    def __init__(self, source: str, base_dir: Path) -> None:
+    def __init__(self, source: str, base_dir: Path,
+                 torch_spec: TorchSpecLoader | None = None) -> None:
         self.source = source
         self.base_dir = base_dir
+        self.torch_spec = torch_spec
         self.specs: dict[str, spec_module.ModelSpec] = {}
         self.networks: dict[tuple, Network] = {}
 
@@ -311,7 +320,13 @@ class _Parser:
                                   f"digits, '_', '.', '-' (at most 100), got {name!r}")
 
         spec_node = self.setting(item, defaults, "spec")
-        spec_text, model_spec = self.model_spec(spec_node)
+        torch_node = self.setting(item, defaults, "torch")
+        if torch_node is not None and item.has("spec"):
+            raise item.get("spec").error("give either spec or torch, not both")
+        if torch_node is not None and not item.has("spec"):
+            spec_text, model_spec = self.torch_model(torch_node, item, defaults)
+        else:
+            spec_text, model_spec = self.model_spec(spec_node)
 
         variant_node = self.setting(item, defaults, "variant")
         variant = model_spec.default_variant
@@ -388,6 +403,26 @@ class _Parser:
                              dtype=dtype)
         return BudgetEntry(name=name, line=item.line, index=index, config=config,
                            network=network, limits=limits)
+
+    def torch_model(self, node: Located, item: Located,
+                    defaults: Located) -> tuple[str, spec_module.ModelSpec]:
+        """A ``torch: MODULE:CALLABLE`` entry: the model imported at the entry's resolution
+        (224 when it gives none; a ``rho`` scales that)."""
+        target = node.string()
+        scope = item if item.has("resolution") or item.has("rho") else defaults
+        size = (224, 224)
+        if scope.has("resolution"):
+            size = _setting(scope.get("resolution"), settings.parse_resolution)
+        key = f"torch:{target}@{size[0]}x{size[1]}"
+        if key not in self.specs:
+            if self.torch_spec is None:
+                raise node.error("torch: entries need the 'verify' extra (torch): "
+                                 "pip install 'mncost[verify]'")
+            try:
+                self.specs[key] = self.torch_spec(target, size)
+            except MncostError as exc:
+                raise node.error(str(exc)) from None
+        return f"torch:{target}", self.specs[key]
 
     def model_spec(self, node: Located | None) -> tuple[str | None, spec_module.ModelSpec]:
         if node is None or node.value is None:

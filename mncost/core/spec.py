@@ -53,6 +53,9 @@ MAX_LAYERS = 10_000
 MAX_KERNEL = 1024
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Layer names may also be PyTorch module paths (``features.3.conv.0.0``), which is what
+# ``mncost import`` writes so every row maps back to the code.
+_LAYER_NAME = re.compile(r"^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$")
 _TOP_KEYS = ["model", "description", "input", "classes", "defaults", "rounding", "alpha",
              "repeat_multiplier", "default_variant", "variants", "configurations", "errata",
              "layers"]
@@ -358,8 +361,9 @@ def _entry(item: Located, index: int, defaults: SpecDefaults) -> LayerEntry:
             raise item.get(key).error(f"not allowed for kind {word!r}; allowed: "
                                       f"{', '.join(choices)}")
     name = item.get("name", None).optional(lambda v: v.string())
-    if name is not None and not _NAME.match(name):
-        raise item.get("name").error(f"must be an identifier (letters, digits, _), got {name!r}")
+    if name is not None and (not _LAYER_NAME.match(name) or len(name) > 200):
+        raise item.get("name").error(f"must be an identifier (letters, digits, _) or a "
+                                     f"dotted module path, got {name!r}")
     repeat = item.get("repeat", 1).positive_int(maximum=MAX_LAYERS)
     scale_repeat = item.get("scale_repeat", False).boolean()
     tag = item.get("tag", None).optional(lambda v: v.string())

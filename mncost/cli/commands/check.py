@@ -52,7 +52,7 @@ def check(budgets: str, baseline_path: str | None, update_baseline: bool, fmt: s
     if update_baseline and baseline_path is None:
         raise click.UsageError("--update-baseline needs --baseline FILE")
     try:
-        budget_file = budget.load(budgets)
+        budget_file = budget.load(budgets, torch_spec=_torch_spec)
         baseline = None
         if baseline_path is not None and (os.path.exists(baseline_path) or not update_baseline):
             if not os.path.exists(baseline_path):
@@ -83,3 +83,15 @@ def check(budgets: str, baseline_path: str | None, update_baseline: bool, fmt: s
             click.echo(view.baseline_line(), err=True)
     if not result.ok:
         raise CheckFailed(view.failure_summary())
+
+
+def _torch_spec(target: str, resolution: tuple[int, int]):
+    """A budget entry's ``torch: MODULE:CALLABLE``, imported (needs the verify extra)."""
+    from mncost.torch.bench import require_torch
+
+    require_torch("mncost check with a torch: entry")
+    from mncost.torch import importer
+
+    model, shown = importer.build_model(target)
+    imported = importer.trace(model, resolution, name=shown, source=shown)
+    return importer.to_network(imported)[0]

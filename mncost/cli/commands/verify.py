@@ -21,9 +21,14 @@ from mncost.views.verify import (CrosscheckView, GridView, failure_message, grid
               help="Verify every variant of the spec at α ∈ {1.0, 0.75, 0.5, 0.25} × resolution "
                    "∈ {224, 192, 160, 128} (with a progress bar on stderr) instead of one "
                    "model. --depth-multiplier and --min-channels still apply.")
+@click.option("--against", "against", default=None, metavar="MODULE:CALLABLE",
+              help="Match the spec with your own PyTorch model instead of mncost's build of "
+                   "it: node by node, by structure and execution order, with fvcore's counts "
+                   "for each module. Exit 1 on any difference, naming the first.")
 @max_memory_option
 @format_option(CrosscheckView.formats())
-def verify(model: ModelSettings, grid: bool, max_memory: int | None, fmt: str) -> None:
+def verify(model: ModelSettings, grid: bool, against: str | None, max_memory: int | None,
+           fmt: str) -> None:
     """Build the model in PyTorch, profile it with fvcore and torch, reconcile every number.
 
     The spec is instantiated as a real torch.nn.Module (module names = layer names) and run on
@@ -45,10 +50,23 @@ def verify(model: ModelSettings, grid: bool, max_memory: int | None, fmt: str) -
       mncost verify --alpha 0.5 --resolution 97 --variant shallow
       mncost verify --grid                          # 3 variants × 4 α × 4 resolutions
       mncost verify --format json | jq .fvcore
+      mncost verify --spec v3.yaml --against torchvision.models:mobilenet_v3_large
+      mncost verify --spec mobilenet_v2 --alpha 0.75 --resolution 160 \\
+                    --against my_models:mobilenet_v2_075
+
+    With --against MODULE:CALLABLE the spec is matched with the model that CALLABLE()
+    returns (MODULE imported from the working directory), as your CI would: every node
+    that differs is listed with the spec's name, the torch module's path and both numbers,
+    the first divergence first.
     """
     from mncost.torch import verify as verify_module
 
     verify_module.require_extra()
+    if against is not None:
+        if grid:
+            raise click.UsageError("--against checks one model; drop --grid")
+        _run_against(model, against, fmt)
+        return
     if grid:
         ctx = click.get_current_context()
         given = [f"--{name.replace('_', '-')}" for name in ("variant", "alpha", "resolution", "rho")
@@ -67,6 +85,22 @@ def verify(model: ModelSettings, grid: bool, max_memory: int | None, fmt: str) -
     output(CrosscheckView(result), fmt)
     if not result.ok:
         raise VerifyMismatch(failure_message(result.mismatches))
+
+
+def _run_against(model: ModelSettings, target: str, fmt: str) -> None:
+    from mncost import api
+    from mncost.torch.against import against
+    from mncost.views.against import AgainstView
+
+    network = api.network(settings=model)
+    result = against(network, target)
+    output(AgainstView(result), fmt)
+    if not result.ok:
+        first = result.first_divergence
+        where = (f"first at spec {first.spec_node or '(none)'} ↔ "
+                 f"{first.torch_module or '(none)'}" if first else "in the totals")
+        raise VerifyMismatch(f"verify --against {target}: {len(result.mismatches)} nodes "
+                             f"differ, {where}")
 
 
 # -- the grid -----------------------------------------------------------------------------------

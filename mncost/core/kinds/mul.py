@@ -1,7 +1,8 @@
-"""Elementwise product of two tensors, the second broadcast over H×W when it is 1×1×C:
+"""Elementwise product of two tensors, one broadcast over H×W when it is 1×1×C:
 squeeze-and-excite's gate (``x · σ(s)``).
 
-Spec word ``mul`` with ``inputs: [x, gate]``. The output has the first input's shape. Free
+Spec word ``mul`` with ``inputs: [x, gate]`` (or ``[gate, x]``). The output has the larger
+input's shape. Free
 under the paper's convention; it touches one multiplication per output element
 (``mul_elements``).
 """
@@ -29,9 +30,11 @@ class Mul(Kind):
 
     def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[None, Shape]:
         x, gate = inputs
+        if x == Shape(1, 1, gate.c):  # the gate may come first (torchvision: scale * input)
+            x, gate = gate, x
         if gate != x and gate != Shape(1, 1, x.c):
-            raise ShapeError(f"mul needs its second input to be {x} or 1×1×{x.c} (broadcast "
-                             f"over H×W), got {gate}", field="inputs")
+            raise ShapeError(f"mul needs inputs of one shape, or one of them 1×1×C (broadcast "
+                             f"over H×W), got {inputs[0]} and {inputs[1]}", field="inputs")
         return None, x
 
     def quantities(self, node: "Node") -> dict[str, int]:
