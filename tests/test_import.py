@@ -264,3 +264,24 @@ def test_budget_torch_entry_errors_name_the_line(invoke, in_nets, tmp_path):
     assert result.exit_code == 2
     assert "b.yaml:3: budgets[0].torch: module hand_nets has no attribute 'nothing'" in \
         result.stderr
+
+
+@pytest.mark.parametrize("spec, target", [
+    ("mobilenet_v3_small", "tv_models:mobilenet_v3_small"),
+    ("mobilenet_v3_large", "tv_models:mobilenet_v3_large"),
+    ("efficientnet_b0", "tv_models:efficientnet_b0"),
+    ("mnasnet0_5", "tv_models:mnasnet0_5"),
+])
+def test_builtin_specs_match_torchvision_node_by_node(invoke, in_nets, spec, target):
+    """The family's hand-written specs against torchvision's own models, layer by layer."""
+    _torchvision()
+    result = invoke("verify", "--spec", spec, "--resolution", "96", "--against", target)
+    assert result.exit_code == 0, result.stdout[-2000:]
+
+
+def test_imported_squeeze_excite_spec_matches_its_model(invoke, in_nets, tmp_path):
+    """A block written by import (gate first in torchvision's SE multiply) still matches."""
+    _torchvision()
+    out, _ = _import(invoke, "tv_models:mobilenet_v3_small", tmp_path, "--resolution", "96")
+    result = invoke("verify", "--spec", str(out), "--against", "tv_models:mobilenet_v3_small")
+    assert result.exit_code == 0, result.stdout[-2000:]

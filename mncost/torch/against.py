@@ -93,7 +93,10 @@ def signature(node: Node) -> tuple:
         detail = tuple(attrs)
     elif kind == "opaque":
         detail = (attrs.op,)
-    return (kind, detail, node.input_shapes, node.output_shape)
+    inputs = node.input_shapes
+    if kind in ("add", "mul"):  # commutative: x · gate is gate · x
+        inputs = tuple(sorted(inputs))
+    return (kind, detail, inputs, node.output_shape)
 
 
 def describe(node: Node) -> str:

@@ -19,3 +19,5 @@ from torchvision.models import efficientnet_b0, mobilenet_v2, mobilenet_v3_small
 
 def mobilenet_v2_075():
     return mobilenet_v2(width_mult=0.75)
+
+from torchvision.models import mnasnet0_5, mobilenet_v3_large  # noqa: E402,F401
