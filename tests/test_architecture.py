@@ -105,3 +105,17 @@ def test_nothing_imports_the_cli_but_the_cli():
         if "cli" in path.relative_to(PACKAGE).parts or path.name in ("__main__.py", "_entry.py"):
             continue
         assert not any(name.startswith("mncost.cli") for name in _imports(path)), path
+
+
+def test_product_code_never_imports_torchvision_or_timm():
+    """mncost imports what the user's MODULE imports, never a model zoo of its own."""
+    import ast
+
+    offenders = []
+    for path in (Path(__file__).resolve().parent.parent / "mncost").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [f"{path.name}: {n}" for n in names
+                          if n.split(".")[0] in ("torchvision", "timm")]
+    assert offenders == []

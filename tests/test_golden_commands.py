@@ -29,6 +29,9 @@ def _json(invoke, *args):
                       "0.75", "--rho", "0.714", "--params", "paper"]),
     ("sweep_paper_corners", ["sweep", "--alpha", "1,0.5", "--resolution", "224,160"]),
     ("check_shipped_budgets", ["check", "configs/budgets.yaml"]),
+    ("specs", ["specs"]),
+    ("sweep_two_families", ["sweep", "--spec", "mobilenet_v2", "--spec", "efficientnet_b0",
+                            "--alpha", "1", "--resolution", "224"]),
 ])
 def test_analytic_contracts(invoke, golden, name, args):
     golden(name, _json(invoke, *args))
@@ -52,3 +55,20 @@ def test_bench_contract(invoke, golden):
                                               "time_ms", "time_share", "other_time_share",
                                               "torch_version", "threads",
                                               "breakdown_passes"))
+
+
+@pytest.mark.torch
+def test_verify_against_contract(invoke, golden, monkeypatch):
+    pytest.importorskip("torch")
+    pytest.importorskip("fvcore")
+    nets = ROOT / "tests" / "data" / "torchnets"
+    monkeypatch.chdir(nets)
+    monkeypatch.syspath_prepend(str(nets))
+    spec = invoke("import", "hand_nets:zoo", "--resolution", "64").stdout
+    path = nets.parent.parent / ".zoo_golden.yaml"
+    try:
+        path.write_text(spec, encoding="utf-8")
+        golden("verify_against_zoo", _json(invoke, "verify", "--spec", str(path),
+                                           "--against", "hand_nets:zoo"))
+    finally:
+        path.unlink()
