@@ -192,10 +192,21 @@ class TestFastPathEqualsEngine:
 
     @pytest.mark.parametrize("fast", [True, False])
     def test_progress_counts_every_configuration(self, mobilenet_spec, fast):
+        """Points are computed as they are read; progress counts the first pass only."""
         ticks = []
-        sweep.run(mobilenet_spec, ["1", "0.5", "0.25"], [224, 96], fast=fast,
-                  progress=ticks.append)
+        result = sweep.run(mobilenet_spec, ["1", "0.5", "0.25"], [224, 96], fast=fast,
+                           progress=ticks.append)
+        assert len(result.points) == 6 and sum(ticks) == 6
+        assert list(result.iter_matrix("mult_adds"))[1] == (149_497_088, 27_876_608)
         assert sum(ticks) == 6
+
+    def test_points_are_computed_when_read(self, mobilenet_spec):
+        """A sweep holds no points until read: a million-point grid streams."""
+        result = sweep.run(mobilenet_spec, ["1", "0.5"], [224, 160])
+        assert "points" not in result.__dict__
+        assert [p.mult_adds for p in result.iter_points()] == \
+            [568_740_352, 290_675_200, 149_497_088, 76_524_800]
+        assert "points" not in result.__dict__
 
     def test_core_imports_no_rich_torch_or_matplotlib(self):
         code = ("import sys; import mncost.core.sweep, mncost.render.plot, mncost.torch.bench; "
@@ -470,3 +481,23 @@ class TestRho:
     def test_errors(self, invoke, args, message):
         result = invoke("sweep", *args)
         assert result.exit_code == 2 and message in result.stderr
+
+
+def test_json_and_csv_stream_the_same_text(mobilenet_spec):
+    """Sweep JSON and CSV come out in chunks, computed as written, equal to the whole text."""
+    import json as json_module
+
+    from mncost.render import render
+    from mncost.views.sweep import SweepView, sweep_dict
+
+    result = sweep.run(mobilenet_spec, ["1", "0.75", "0.5"], [224, 192, 97])
+    chunks = render(SweepView(result), "json")
+    assert not isinstance(chunks, str)
+    text = "".join(chunks)
+    assert text == json_module.dumps(json_module.loads(text), indent=2, ensure_ascii=False) + "\n"
+    assert json_module.loads(text)["matrices"]["mult_adds"] == \
+        [list(row) for row in result.matrix("mult_adds")]
+    assert json_module.loads(text)["configurations"][0]["top1_paper"] == 70.6
+    csv_text = "".join(render(SweepView(result), "csv"))
+    assert csv_text.count("\n") == 1 + 9
+    assert sweep_dict(result)["configurations"].__len__() == 9

@@ -213,6 +213,10 @@ def output(view: Any, fmt: str) -> None:
         if isinstance(result, str):
             click.echo(result, nl=False)
             return
+        if not hasattr(result, "__rich_console__"):  # chunks, written as they come
+            for chunk in result:
+                click.echo(chunk, nl=False)
+            return
     out = console()
     ctx = click.get_current_context(silent=True)
     wide = bool(ctx is not None and ctx.meta.get("mncost.wide"))

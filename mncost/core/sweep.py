@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import json
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from mncost.core import costing as engine
 from mncost.core import spec as spec_module
@@ -219,7 +220,12 @@ class SweepPoint:
 
 @dataclass(frozen=True)
 class Sweep:
-    """Every (α, resolution) pair of a grid, α-major in the order the values were given."""
+    """Every (α, resolution) pair of a grid, α-major in the order the values were given.
+
+    The points are computed when iterated (``iter_points``), so a million-point sweep can be
+    written as it is computed, in constant memory; ``points`` holds them all, for the
+    renderers that need them at once (tables, plots).
+    """
 
     model: str
     variant: str
@@ -230,9 +236,27 @@ class Sweep:
     min_channels: int
     alphas: tuple[Fraction, ...]
     resolutions: tuple[int, ...]
-    points: tuple[SweepPoint, ...]
-    accuracy_citation: str | None = None
+    compute: Callable[[], Iterator[SweepPoint]] = field(repr=False, compare=False)
+    accuracy: PaperAccuracy | None = field(default=None, repr=False, compare=False)
+    # One total for every point, cheaper than whole points (no peak): mult_adds or params.
+    compute_field: Callable[[str], Iterator[int]] | None = field(default=None, repr=False,
+                                                                 compare=False)
     spec_name: str | None = None   # the built-in it sweeps, if any
+
+    def iter_points(self) -> Iterator[SweepPoint]:
+        return self.compute()
+
+    @cached_property
+    def points(self) -> tuple[SweepPoint, ...]:
+        return tuple(self.iter_points())
+
+    @property
+    def count(self) -> int:
+        return len(self.alphas) * len(self.resolutions)
+
+    @property
+    def accuracy_citation(self) -> str | None:
+        return self.accuracy.citation if self.accuracy is not None else None
 
     def point(self, alpha: object, resolution: int) -> SweepPoint:
         alpha_q = spec_module.parse_fraction(alpha, "alpha")
@@ -240,15 +264,30 @@ class Sweep:
         j = self.resolutions.index(resolution)
         return self.points[i * len(self.resolutions) + j]
 
-    def matrix(self, field: str) -> tuple[tuple[int, ...], ...]:
+    def iter_matrix(self, field_name: str) -> Iterator[tuple[int, ...]]:
+        """One row per α, one column per resolution, computed row by row."""
+        n = len(self.resolutions)
+        values = (self.compute_field(field_name) if self.compute_field is not None
+                  else (getattr(point, field_name) for point in self.iter_points()))
+        row: list[int] = []
+        for value in values:
+            row.append(value)
+            if len(row) == n:
+                yield tuple(row)
+                row = []
+
+    def matrix(self, field_name: str) -> tuple[tuple[int, ...], ...]:
         """One row per α, one column per resolution (the paper's Tables 6–7 as a grid)."""
         n = len(self.resolutions)
-        return tuple(tuple(getattr(p, field) for p in self.points[i * n:(i + 1) * n])
+        return tuple(tuple(getattr(p, field_name) for p in self.points[i * n:(i + 1) * n])
                      for i in range(len(self.alphas)))
 
     @property
     def has_accuracy(self) -> bool:
-        return any(p.top1_paper is not None for p in self.points)
+        if self.accuracy is None:
+            return False
+        alphas, resolutions = set(self.alphas), set(self.resolutions)
+        return any(a in alphas and r in resolutions for a, r in self.accuracy.top1)
 
 
 # -- computing ----------------------------------------------------------------------------------
@@ -364,28 +403,40 @@ def run(model_spec: spec_module.ModelSpec, alphas: Iterable[object],
 
     accuracy = _accuracy_for(model_spec, chosen.name, depth_multiplier, min_channels, by_alpha,
                              hyper)
+
+    def slow(alphas: tuple[Fraction, ...]) -> Iterator[SweepPoint]:
+        return _slow_points(model_spec, alphas, resolution_values, hyper, params, dtype,
+                            accuracy)
+
     if fast and _factorable(first):
-        def one_alpha(alpha: Fraction) -> list[SweepPoint]:
-            return _slow_points(model_spec, (alpha,), resolution_values, hyper, params, dtype,
-                                accuracy, tick)
-        points = _fast_points(by_alpha, by_resolution, params, dtype, accuracy, tick,
-                              one_alpha)
+        fast_path = _FastPath(by_alpha, by_resolution, params, dtype, accuracy, slow)
+        raw: Callable[[], Iterator[SweepPoint]] = fast_path.points
+        compute_field: Callable[[str], Iterator[int]] | None = fast_path.values
         exact = point_from_report(engine.analyze(
             spec_module.resolve(model_spec, alpha=alpha_values[0],
                                 resolution=resolution_values[0], **hyper),
             params=params, dtype=dtype), alpha_values[0], accuracy)
-        if exact != points[0]:  # the factoring promise of Kind.cost_terms, checked each run
-            raise AssertionError(f"sweep fast path disagrees with the engine: {points[0]} "
+        first_point = next(fast_path.points())
+        if exact != first_point:  # the factoring promise of Kind.cost_terms, checked each run
+            raise AssertionError(f"sweep fast path disagrees with the engine: {first_point} "
                                  f"!= {exact}")
     else:
-        points = _slow_points(model_spec, alpha_values, resolution_values, hyper, params, dtype,
-                              accuracy, tick)
+        def raw() -> Iterator[SweepPoint]:
+            return slow(alpha_values)
+        compute_field = None
+    iterations = [0]
+
+    def compute() -> Iterator[SweepPoint]:
+        # Progress is the first pass over the grid (JSON passes again for its matrices).
+        iterations[0] += 1
+        if iterations[0] > 1:
+            return raw()
+        return _ticking(raw(), len(resolution_values), tick)
     return Sweep(model=model_spec.model, variant=chosen.name, source=model_spec.source,
                  spec_name=model_spec.name,
                  params_convention=params, dtype=dtype, depth_multiplier=depth_multiplier,
                  min_channels=min_channels, alphas=alpha_values, resolutions=resolution_values,
-                 points=tuple(points),
-                 accuracy_citation=accuracy.citation if accuracy is not None else None)
+                 compute=compute, accuracy=accuracy, compute_field=compute_field)
 
 
 def _accuracy_for(model_spec: spec_module.ModelSpec, variant: str, depth_multiplier: int,
@@ -410,49 +461,68 @@ def _accuracy_for(model_spec: spec_module.ModelSpec, variant: str, depth_multipl
     return accuracy
 
 
-def _fast_points(by_alpha: dict[Fraction, Network], by_resolution: dict[int, Network],
+class _FastPath:
+    """Every point from one resolve per α and one per resolution (``Kind.cost_terms``); an α
+    whose network has other nodes than the reference's (``_aligned``) is costed in full by
+    ``slow``. ``points()`` may be iterated any number of times."""
+
+    def __init__(self, by_alpha: dict[Fraction, Network], by_resolution: dict[int, Network],
                  params: str, dtype: str, accuracy: PaperAccuracy | None,
-                 tick: Callable[[int], None],
-                 unaligned: Callable[[Fraction], list[SweepPoint]]) -> list[SweepPoint]:
-    """Every point from one resolve per α and one per resolution; an α whose network has
-    other nodes than the reference's (``_aligned``) is costed in full by ``unaligned``."""
-    size = engine.DTYPE_BYTES[dtype]
-    spatial = {resolution: _spatial_terms(network)
-               for resolution, network in by_resolution.items()}
-    reference = next(iter(by_resolution.values()))
-    peak = _peak_function(reference)
-    mul = operator.mul
-    points = []
-    for alpha, alpha_network in by_alpha.items():
-        if not _aligned(alpha_network, reference):
-            points.extend(unaligned(alpha))
-            continue
-        ch = _channel_terms(alpha_network, params)
-        for resolution, sp in spatial.items():
-            mult_adds = sum(map(mul, ch.mult_adds, sp.factors))
-            total_params = sum(map(mul, ch.params, sp.factors))
-            peak_elements = peak(list(map(mul, ch.tensor_channels, sp.tensor_pixels)))
-            top1 = accuracy.lookup(alpha, resolution) if accuracy is not None else None
-            points.append(SweepPoint(alpha, resolution, mult_adds, total_params,
-                                     total_params * size, peak_elements * size, top1))
-        tick(len(spatial))
-    return points
+                 slow: Callable[[tuple[Fraction, ...]], Iterator[SweepPoint]]) -> None:
+        self.size = engine.DTYPE_BYTES[dtype]
+        self.spatial = {resolution: _spatial_terms(network)
+                        for resolution, network in by_resolution.items()}
+        reference = next(iter(by_resolution.values()))
+        self.peak = _peak_function(reference)
+        self.channels = {alpha: _channel_terms(network, params) if _aligned(network, reference)
+                         else None for alpha, network in by_alpha.items()}
+        self.accuracy, self.slow = accuracy, slow
+
+    def points(self) -> Iterator[SweepPoint]:
+        mul, size, peak, accuracy = operator.mul, self.size, self.peak, self.accuracy
+        for alpha, ch in self.channels.items():
+            if ch is None:
+                yield from self.slow((alpha,))
+                continue
+            for resolution, sp in self.spatial.items():
+                mult_adds = sum(map(mul, ch.mult_adds, sp.factors))
+                total_params = sum(map(mul, ch.params, sp.factors))
+                peak_elements = peak(list(map(mul, ch.tensor_channels, sp.tensor_pixels)))
+                top1 = accuracy.lookup(alpha, resolution) if accuracy is not None else None
+                yield SweepPoint(alpha, resolution, mult_adds, total_params,
+                                 total_params * size, peak_elements * size, top1)
+
+
+    def values(self, field_name: str) -> Iterator[int]:
+        """``mult_adds`` or ``params`` of every point, in order."""
+        mul = operator.mul
+        for alpha, ch in self.channels.items():
+            if ch is None:
+                yield from (getattr(p, field_name) for p in self.slow((alpha,)))
+                continue
+            parts = ch.mult_adds if field_name == "mult_adds" else ch.params
+            for sp in self.spatial.values():
+                yield sum(map(mul, parts, sp.factors))
+
+
+def _ticking(points: Iterator[SweepPoint], every: int,
+             tick: Callable[[int], None]) -> Iterator[SweepPoint]:
+    for i, point in enumerate(points, start=1):
+        yield point
+        if i % every == 0:
+            tick(every)
 
 
 def _slow_points(model_spec: spec_module.ModelSpec, alphas: tuple[Fraction, ...],
                  resolutions: tuple[int, ...], hyper: dict, params: str, dtype: str,
-                 accuracy: PaperAccuracy | None,
-                 tick: Callable[[int], None]) -> list[SweepPoint]:
-    points = []
+                 accuracy: PaperAccuracy | None) -> Iterator[SweepPoint]:
     for alpha in alphas:
         for resolution in resolutions:
-            points.append(point_from_report(
+            yield point_from_report(
                 engine.analyze(spec_module.resolve(model_spec, alpha=alpha,
                                                    resolution=resolution, **hyper),
                                params=params, dtype=dtype),
-                alpha, accuracy))
-        tick(len(resolutions))
-    return points
+                alpha, accuracy)
 
 
 def point_from_report(report: engine.Report, alpha: Fraction,

@@ -1,7 +1,8 @@
 """Renderers by format name: one function each, any ``views.base.View`` in, text or a rich
 renderable out. ``mncost.cli.common.output`` prints what they return.
 
-A renderer returns a ``str`` (printed as is) or a rich renderable (printed on a console);
+A renderer returns a ``str`` (printed as is), an iterator of ``str`` chunks (printed as they
+come: CSV, and JSON with lazily computed lists) or a rich renderable (printed on a console);
 rich is imported only by the ``rich`` renderer, so JSON, CSV and markdown never load it.
 """
 
@@ -34,22 +35,35 @@ def render(view: Any, fmt: str, width: int | None = None) -> Any:
 
 
 @renderer("json")
-def _json(view: Any) -> str:
-    from mncost.views.formats import to_json
+def _json(view: Any) -> Any:
+    """The JSON text: one string, or chunks when the view's lists are computed as written
+    (``views.formats.LazyList``: a million-point sweep in constant memory)."""
+    from mncost.views.formats import json_text
 
-    return to_json(view.to_dict())
+    return json_text(view.to_dict())
 
 
 @renderer("csv")
-def _csv(view: Any) -> str:
+def _csv(view: Any) -> Any:
+    """The CSV text, in chunks of 4,096 rows as the view yields them."""
+    return _csv_chunks(view)
+
+
+def _csv_chunks(view: Any, rows_per_chunk: int = 4096):
     import csv
     import io
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(view.csv_fields)
-    writer.writerows(view.csv_rows())
-    return out.getvalue()
+    for i, row in enumerate(view.csv_rows(), start=1):
+        writer.writerow(row)
+        if i % rows_per_chunk == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
 
 
 @renderer("markdown")

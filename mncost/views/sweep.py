@@ -5,19 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+import itertools
+
 from mncost.core.sweep import Sweep, format_number
 from mncost.core.units import grouped, human, human_bytes
 from mncost.views.base import View
-from mncost.views.formats import Column, TableData
+from mncost.views.formats import Column, LazyList, TableData
 
 # Matrix views with more columns than this would not fit a terminal; json has them all.
 MAX_MATRIX_COLUMNS = 16
+# Tables (rich, markdown) show at most this many configurations and α rows; CSV and JSON,
+# which stream, have every one.
+MAX_TABLE_ROWS = 1000
 CSV_FIELDS = ("alpha", "resolution", "mult_adds", "params", "weight_bytes",
               "peak_activation_bytes", "top1_paper")
 
 
+def _configuration(p) -> dict[str, Any]:
+    return {"alpha": float(p.alpha), "resolution": p.resolution, "mult_adds": p.mult_adds,
+            "params": p.params, "weight_bytes": p.weight_bytes,
+            "peak_activation_bytes": p.peak_activation_bytes, "top1_paper": p.top1_paper}
+
+
 def sweep_dict(result: Sweep) -> dict[str, Any]:
-    """The JSON contract of `mncost sweep` (docs/sweep.md "JSON output")."""
+    """The JSON contract of `mncost sweep` (docs/sweep.md "JSON output"). The long lists are
+    ``LazyList``s: computed while the JSON is written, never held whole."""
+    n_alpha = len(result.alphas)
     return {
         "model": result.model,
         "variant": result.variant,
@@ -27,21 +40,19 @@ def sweep_dict(result: Sweep) -> dict[str, Any]:
         "min_channels": result.min_channels,
         "alphas": [float(a) for a in result.alphas],
         "resolutions": list(result.resolutions),
-        "configurations": [
-            {"alpha": float(p.alpha), "resolution": p.resolution, "mult_adds": p.mult_adds,
-             "params": p.params, "weight_bytes": p.weight_bytes,
-             "peak_activation_bytes": p.peak_activation_bytes, "top1_paper": p.top1_paper}
-            for p in result.points
-        ],
-        "matrices": {"mult_adds": [list(r) for r in result.matrix("mult_adds")],
-                     "params": [list(r) for r in result.matrix("params")]},
+        "configurations": LazyList(lambda: map(_configuration, result.iter_points()),
+                                   result.count),
+        "matrices": {"mult_adds": LazyList(lambda: map(list, result.iter_matrix("mult_adds")),
+                                           n_alpha),
+                     "params": LazyList(lambda: map(list, result.iter_matrix("params")),
+                                        n_alpha)},
         "accuracy_source": result.accuracy_citation,
     }
 
 
 def sweep_csv_rows(result: Sweep) -> Iterable[Sequence[Any]]:
     """One row per configuration, the JSON field names; α as exact decimal text."""
-    for p in result.points:
+    for p in result.iter_points():
         yield [format_number(p.alpha), p.resolution, p.mult_adds, p.params,
                p.weight_bytes, p.peak_activation_bytes,
                "" if p.top1_paper is None else f"{p.top1_paper:g}"]
@@ -63,26 +74,30 @@ def sweep_tables(result: Sweep):
          "mult_adds": grouped(p.mult_adds), "params": grouped(p.params),
          "weights": human_bytes(p.weight_bytes), "peak": human_bytes(p.peak_activation_bytes),
          "top1": "" if p.top1_paper is None else f"{p.top1_paper:.1f}%"}
-        for p in result.points)
+        for p in itertools.islice(result.iter_points(), MAX_TABLE_ROWS))
     notes: list[str] = []
+    if result.count > MAX_TABLE_ROWS:
+        notes.append(f"First {MAX_TABLE_ROWS:,} of {result.count:,} configurations; "
+                     "--format csv or json has every one (and streams it).")
     if show_accuracy:
         notes.append(f"Top-1 (paper): ImageNet top-1 as reported by "
                      f"{result.accuracy_citation}; not measured by mncost.")
     n_alpha, n_res = len(result.alphas), len(result.resolutions)
     title = (f"{result.model} · {result.variant} · {n_alpha} α × {n_res} resolution"
-             f"{'s' if n_res != 1 else ''} = {len(result.points)} configuration"
-             f"{'s' if len(result.points) != 1 else ''}")
+             f"{'s' if n_res != 1 else ''} = {result.count:,} configuration"
+             f"{'s' if result.count != 1 else ''}")
     tables = [TableData(title=title, columns=tuple(columns), rows=rows, notes=tuple(notes))]
 
-    if n_res > MAX_MATRIX_COLUMNS:
+    if n_res > MAX_MATRIX_COLUMNS or n_alpha > MAX_TABLE_ROWS:
         tables[0] = TableData(title=title, columns=tuple(columns), rows=rows,
                               notes=tuple(notes) + (
                                   f"Matrix views left out: more than {MAX_MATRIX_COLUMNS} "
-                                  "resolutions (--format json has them).",))
+                                  f"resolutions or {MAX_TABLE_ROWS:,} α (--format json has "
+                                  "them).",))
         return tables
     for field, label in (("mult_adds", "Mult-adds"),
                          ("params", f"Params ({result.params_convention})")):
-        matrix = result.matrix(field)
+        matrix = result.iter_matrix(field)
         m_columns = (Column("alpha", "α \\ resolution", numeric=True),) + tuple(
             Column(f"r{r}", str(r), numeric=True) for r in result.resolutions)
         m_rows = tuple(
@@ -128,7 +143,7 @@ class FamilySweepView(View):
         for result in self.results:
             found = sweep_tables(result)
             # Matrix views of a one-point grid repeat the row; show them only when useful.
-            tables.extend(found if len(result.points) > 1 else found[:1])
+            tables.extend(found if result.count > 1 else found[:1])
         return tuple(tables)
 
     def csv_rows(self) -> Iterable[Sequence[Any]]:

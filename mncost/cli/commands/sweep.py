@@ -104,6 +104,8 @@ def sweep(specs: tuple[str, ...], variant: str | None, alphas: str | None,
     count = sum(len(a) * len(r) for a, r in grids)
     results = []
     # decided before any console exists: a JSON run of a small grid loads no rich at all
+    # The points are computed as they are written (JSON and CSV stream a million of them in
+    # constant memory), so the progress bar runs while the output is written.
     with progress("configurations", enabled=count >= PROGRESS_FROM) as start:
         for model_spec, (alpha_values, resolution_values) in zip(loaded, grids):
             results.append(sweep_module.run(
@@ -112,12 +114,12 @@ def sweep(specs: tuple[str, ...], variant: str | None, alphas: str | None,
                 rounding=rounding, repeat_multiplier=repeat_multiplier, params=params,
                 dtype=dtype, progress=start(model_spec.name or model_spec.model,
                                             len(alpha_values) * len(resolution_values))))
-    if plot_path is not None:
-        from mncost.render.plot import plot_families, plot_sweep
-        written = (plot_sweep(results[0], plot_path, overwrite=force) if len(results) == 1
-                   else plot_families(results, plot_path, overwrite=force))
-
-    output(SweepView(results[0]) if len(results) == 1 else FamilySweepView(tuple(results)), fmt)
+        if plot_path is not None:
+            from mncost.render.plot import plot_families, plot_sweep
+            written = (plot_sweep(results[0], plot_path, overwrite=force) if len(results) == 1
+                       else plot_families(results, plot_path, overwrite=force))
+        output(SweepView(results[0]) if len(results) == 1
+               else FamilySweepView(tuple(results)), fmt)
     if plot_path is not None:
         click.echo(f"Wrote {written}", err=True)
 
