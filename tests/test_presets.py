@@ -95,9 +95,20 @@ class TestPaperTable:
         assert totals["torchinfo"] == q["conv"] + q["fc"] + 1000 + _bn_affine(1.0)
         assert f"{totals['torchinfo'] / 1e6:.2f} M" == "568.76 M"
 
+    def test_calflops(self, totals):
+        q = hand_quantities()
+        # FLOPs: 2 per conv and FC multiply-add (FC bias ignored), BN 2/elt, ReLU 1/elt,
+        # pool 1/input elt, softmax 1/elt (shared/FAMILY.md; confirmed with calflops 0.3.2,
+        # 1,152,659,944 for this model)
+        expected = (2 * (q["conv"] + q["fc"]) + 2 * q["bn_elements"] + q["relu_elements"]
+                    + q["pool_in"] + 1000)
+        assert totals["calflops"] == expected == 1_152_659_944
+
     def test_units_and_labels(self):
-        assert presets.preset("torch").unit == "FLOPs"
-        assert {p.unit for name, p in presets.PRESETS.items() if name != "torch"} == {"MACs"}
+        assert {name for name, p in presets.PRESETS.items() if p.unit == "FLOPs"} == \
+            {"torch", "calflops"}
+        assert {p.unit for name, p in presets.PRESETS.items()
+                if name not in ("torch", "calflops")} == {"MACs"}
 
     def test_params_follow_each_tools_convention(self):
         counts = presets.count_all(api.analyze())
@@ -335,6 +346,16 @@ def _tool_counts(model, x, h: int, w: int) -> dict[str, int]:
         else:
             found["torchinfo"] = summary(model, input_size=tuple(x.shape),
                                          verbose=0).total_mult_adds
+        try:  # not in the test extra: it needs transformers and accelerate (a large stack)
+            from calflops import calculate_flops
+        except Exception:  # noqa: BLE001 - ImportError, or transformers failing to import
+            pass
+        else:
+            flops, macs, _ = calculate_flops(model=model, input_shape=tuple(x.shape),
+                                             output_as_string=False, print_results=False,
+                                             print_detailed=False)
+            found["calflops"] = int(flops)
+            found["paper"] = int(macs)   # calflops' MACs are the paper's mult-adds
     return found
 
 

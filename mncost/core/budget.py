@@ -56,7 +56,8 @@ from mncost.core.yamlio import (Located, describe_value, did_you_mean, load_file
 # The peer tools' totals (``mncost table --count-as TOOL``) are budgetable too, so a team whose
 # dashboards speak fvcore or torch FLOPs can keep those numbers under a limit.
 PRESET_METRICS = ("count_as_fvcore", "count_as_torch", "count_as_ptflops",
-                  "count_as_ptflops_aten", "count_as_thop", "count_as_torchinfo")
+                  "count_as_ptflops_aten", "count_as_thop", "count_as_torchinfo",
+                  "count_as_calflops")
 METRICS = ("mult_adds", "params", "weight_bytes", "peak_activation_bytes") + PRESET_METRICS
 BYTE_METRICS = ("weight_bytes", "peak_activation_bytes")
 LEVELS = ("error", "warn")

@@ -61,6 +61,12 @@ The rules (``PRESETS``; each documents its source). Measured on 1.0 MobileNet-22
   the FC bias are added as "mult-adds": ``conv + conv_bias + bn_affine + fc + fc_bias``.
   568,763,240 ("568.76 M").
 
+* ``calflops`` — ``calculate_flops(model, input_shape)`` FLOPs (calflops 0.3.2, which imports
+  ``transformers`` without declaring it): its MACs are ``conv + fc``; its FLOPs are ``2·conv +
+  conv_bias + 2·fc + 2·bn_elements + relu_elements + silu_elements`` plus every pool's input
+  elements (global, functional, windowed and max; not ``x.mean``) ``+ softmax_elements``.
+  1,152,659,944 FLOPs.
+
 Every tool but ``paper`` counts parameters as PyTorch does (trainable: weights, biases, BN γ
 and β); the paper counts weights only.
 """
@@ -206,6 +212,13 @@ PRESETS: Mapping[str, Preset] = {p.name: p for p in (
            "torchinfo/layer_info.py (LayerInfo.calculate_macs: parameters × output "
            "positions for Conv, parameters × batch otherwise; leaf layers summed in "
            "model_statistics.py)"),
+    Preset("calflops", "calflops calculate_flops(model, input_shape) FLOPs (its MACs are "
+           "the paper preset)", "FLOPs", "FLOPs",
+           "calflops/pytorch_ops.py (patched functionals: conv 2 per multiply-add + 1 per "
+           "output element for a bias, linear 2 per multiply-add with the bias ignored, batch "
+           "norm 2 per element in eval mode, relu and silu 1 per element, every pooling 1 per "
+           "input element, softmax 1 per element; hardtanh (ReLU6), hardswish, hardsigmoid, "
+           "sigmoid, add, mul, cat and Tensor.mean are not patched)"),
 )}
 
 PRESET_NAMES = tuple(PRESETS)

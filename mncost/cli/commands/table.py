@@ -20,7 +20,7 @@ from mncost.views.report import ReportView
                    "mncost's numbers with the tool's own counting rule, labelled MACs or "
                    "FLOPs: paper = conv + FC; fvcore = + 2 per batch-norm element + 1 per "
                    "pooled element; torch (FlopCounterMode) = 2 × (conv + FC) FLOPs; ptflops, "
-                   "ptflops-aten, thop, torchinfo: see docs/verify.md. Adds a 'count_as' "
+                   "ptflops-aten, thop, torchinfo, calflops (FLOPs): see docs/verify.md. Adds a 'count_as' "
                    "object to JSON; not available with --format csv.")
 def table(model: ModelSettings, params: str, dtype: str, fmt: str,
           count_as: str | None) -> None:

@@ -123,7 +123,7 @@ class ShapeError(Exception):
 
 # The counting conventions every quantity must answer for: mncost's own (the paper's) and the
 # peer tools' (``presets`` describes each tool; the weights live with the quantities).
-PEERS = ("paper", "fvcore", "torch", "ptflops", "ptflops-aten", "thop", "torchinfo")
+PEERS = ("paper", "fvcore", "torch", "ptflops", "ptflops-aten", "thop", "torchinfo", "calflops")
 
 
 class Quantity(NamedTuple):

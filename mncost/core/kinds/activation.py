@@ -34,17 +34,17 @@ def _elements(label: str, **weights: int) -> Quantity:
 # module calls; nn.ReLU6 calls F.hardtanh, which it does not patch (presets.py).
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
     Activation("relu", "ReLU", "ReLU", "relu_elements",
-               _elements("ReLU", ptflops=2, thop=0, torchinfo=0)),
+               _elements("ReLU", ptflops=2, thop=0, torchinfo=0, calflops=1)),
     Activation("relu6", "ReLU6", "ReLU6", "relu6_elements",
-               _elements("ReLU6", ptflops=1, thop=0, torchinfo=0)),
+               _elements("ReLU6", ptflops=1, thop=0, torchinfo=0, calflops=0)),
     Activation("hardswish", "Hardswish", "Hardswish", "hardswish_elements",
-               _elements("Hardswish", ptflops=0, thop=0, torchinfo=0)),
+               _elements("Hardswish", ptflops=0, thop=0, torchinfo=0, calflops=0)),
     Activation("hardsigmoid", "Hardsigmoid", "Hardsigmoid", "hardsigmoid_elements",
-               _elements("Hardsigmoid", ptflops=0, thop=0, torchinfo=0)),
+               _elements("Hardsigmoid", ptflops=0, thop=0, torchinfo=0, calflops=0)),
     Activation("sigmoid", "Sigmoid", "Sigmoid", "sigmoid_elements",
-               _elements("Sigmoid", ptflops=0, thop=0, torchinfo=0)),
+               _elements("Sigmoid", ptflops=0, thop=0, torchinfo=0, calflops=0)),
     Activation("silu", "SiLU", "SiLU (swish)", "silu_elements",
-               _elements("SiLU (swish)", ptflops=1, thop=0, torchinfo=0)),  # patched F.silu
+               _elements("SiLU (swish)", ptflops=1, thop=0, torchinfo=0, calflops=1)),  # patched F.silu
 )}
 ALIASES = {"swish": "silu"}
 CHOICES = [*ACTIVATIONS, *ALIASES, "none"]

@@ -24,7 +24,7 @@ class Add(Kind):
     arity = (2, None)
     table2 = "Elementwise"
     quantity_rules = {"add_elements": quantity("elementwise additions (residual adds)", paper=0, fvcore=0, torch=0, ptflops=0,
-                                         ptflops_aten=0, thop=0, torchinfo=0)}
+                                         ptflops_aten=0, thop=0, torchinfo=0, calflops=0)}
 
     def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[None, Shape]:
         same_channels("add", inputs)

@@ -90,28 +90,28 @@ class AvgPool(Kind):
     quantity_rules = {
         "pool_in_elements": quantity("global average-pool input elements",
                                      fvcore_operator="adaptive_avg_pool2d", paper=0, fvcore=1,
-                                     torch=0, ptflops=2, ptflops_aten=0, thop=1, torchinfo=0),
+                                     torch=0, ptflops=2, ptflops_aten=0, thop=1, torchinfo=0, calflops=1),
         "pool_out_elements": quantity("global average-pool output elements", paper=0,
                                       fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=1,
-                                      torchinfo=0),
+                                      torchinfo=0, calflops=0),
         # ptflops: the AvgPool2d hook and the patched F.avg_pool2d it calls, input elements
         # each; thop: count_avgpool, one per output element.
         "avgpool_in_elements": quantity("windowed average-pool input elements", paper=0,
                                         fvcore=0, torch=0, ptflops=2, ptflops_aten=0, thop=0,
-                                        torchinfo=0),
+                                        torchinfo=0, calflops=1),
         "avgpool_out_elements": quantity("windowed average-pool output elements", paper=0,
                                          fvcore=0, torch=0, ptflops=0, ptflops_aten=0, thop=1,
-                                         torchinfo=0),
+                                         torchinfo=0, calflops=0),
         # F.adaptive_avg_pool2d: fvcore traces the same aten op; ptflops sees only its
         # patched functional; thop and torchinfo see no module.
         "pool_fn_in_elements": quantity("global average-pool input elements (functional)",
                                         fvcore_operator="adaptive_avg_pool2d", paper=0,
                                         fvcore=1, torch=0, ptflops=1, ptflops_aten=0, thop=0,
-                                        torchinfo=0),
+                                        torchinfo=0, calflops=1),
         # x.mean([2, 3]): fvcore has no handle for aten::mean; no tool sees a module.
         "mean_in_elements": quantity("spatial-mean input elements", paper=0, fvcore=0,
                                      torch=0, ptflops=0, ptflops_aten=0, thop=0,
-                                     torchinfo=0),
+                                     torchinfo=0, calflops=0),
     }
 
     def parse(self, word: str, entry: "Located", defaults: SpecDefaults) -> dict[str, Any]:

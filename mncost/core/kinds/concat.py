@@ -23,7 +23,7 @@ class Concat(Kind):
     arity = (2, None)
     table2 = "Concat"
     quantity_rules = {"concat_elements": quantity("concatenated output elements", paper=0, fvcore=0, torch=0, ptflops=0,
-                                         ptflops_aten=0, thop=0, torchinfo=0)}
+                                         ptflops_aten=0, thop=0, torchinfo=0, calflops=0)}
 
     def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[None, Shape]:
         first = inputs[0]

@@ -67,15 +67,15 @@ class Conv(Kind):
     # How each tool counts what a conv touches (sources in presets.py's docstring).
     quantity_rules = {
         "conv": quantity("conv mult-adds", fvcore_operator="conv", paper=1, fvcore=1,
-                         torch=2, ptflops=1, ptflops_aten=1, thop=1, torchinfo=1),
+                         torch=2, ptflops=1, ptflops_aten=1, thop=1, torchinfo=1, calflops=2),
         "conv_bias": quantity("conv bias additions (output elements of biased convs)",
                               paper=0, fvcore=0, torch=0, ptflops=1, ptflops_aten=1, thop=0,
-                              torchinfo=1),
+                              torchinfo=1, calflops=1),
         "bn_elements": quantity("batch-norm output elements", fvcore_operator="batch_norm",
                                 paper=0, fvcore=2, torch=0, ptflops=2, ptflops_aten=0, thop=4,
-                                torchinfo=0),
+                                torchinfo=0, calflops=2),
         "bn_affine": quantity("batch-norm γ and β parameters", paper=0, fvcore=0, torch=0,
-                              ptflops=0, ptflops_aten=0, thop=0, torchinfo=1),
+                              ptflops=0, ptflops_aten=0, thop=0, torchinfo=1, calflops=0),
     }
 
     def spec_keys(self, word: str) -> tuple[str, ...]:

@@ -32,9 +32,9 @@ class Linear(Kind):
     table2 = "Fully connected"
     quantity_rules = {
         "fc": quantity("FC mult-adds", fvcore_operator="linear", paper=1, fvcore=1, torch=2,
-                       ptflops=1, ptflops_aten=1, thop=1, torchinfo=1),
+                       ptflops=1, ptflops_aten=1, thop=1, torchinfo=1, calflops=2),
         "fc_bias": quantity("FC bias additions", paper=0, fvcore=0, torch=0, ptflops=1,
-                            ptflops_aten=1, thop=0, torchinfo=1),
+                            ptflops_aten=1, thop=0, torchinfo=1, calflops=0),
     }
 
     def parse(self, word: str, entry: "Located", defaults: SpecDefaults) -> dict[str, Any]:

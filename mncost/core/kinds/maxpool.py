@@ -32,10 +32,10 @@ class MaxPool(Kind):
         # ptflops: the MaxPool2d hook and the patched F.max_pool2d it calls count the input
         # elements once each; fvcore (max_pool2d unsupported) and thop (zero_ops) count 0.
         "maxpool_in_elements": quantity("max-pool input elements", paper=0, fvcore=0, torch=0,
-                                        ptflops=2, ptflops_aten=0, thop=0, torchinfo=0),
+                                        ptflops=2, ptflops_aten=0, thop=0, torchinfo=0, calflops=1),
         "maxpool_out_elements": quantity("max-pool output elements", paper=0, fvcore=0,
                                          torch=0, ptflops=0, ptflops_aten=0, thop=0,
-                                         torchinfo=0),
+                                         torchinfo=0, calflops=0),
     }
 
     def parse(self, word: str, entry: "Located", defaults: SpecDefaults) -> dict[str, Any]:

@@ -26,7 +26,7 @@ class Mul(Kind):
     arity = (2, 2)
     table2 = "Elementwise"
     quantity_rules = {"mul_elements": quantity("elementwise multiplications (squeeze-and-excite scale)", paper=0, fvcore=0, torch=0, ptflops=0,
-                                         ptflops_aten=0, thop=0, torchinfo=0)}
+                                         ptflops_aten=0, thop=0, torchinfo=0, calflops=0)}
 
     def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[None, Shape]:
         x, gate = inputs

@@ -19,9 +19,9 @@ class Softmax(Kind):
     single_unnumbered = True
     quantity_rules = {
         "softmax_elements": quantity("softmax input elements", paper=0, fvcore=0, torch=0,
-                                     ptflops=1, ptflops_aten=0, thop=0, torchinfo=0),
+                                     ptflops=1, ptflops_aten=0, thop=0, torchinfo=0, calflops=1),
         "softmax_thop": quantity("softmax rows × (3·C − 1)", paper=0, fvcore=0, torch=0,
-                                 ptflops=0, ptflops_aten=0, thop=1, torchinfo=0),
+                                 ptflops=0, ptflops_aten=0, thop=1, torchinfo=0, calflops=0),
     }
 
     def resolve(self, declared, inputs: tuple[Shape, ...], scale) -> tuple[None, Shape]:
