@@ -263,3 +263,35 @@ class TestPresetsAgainstTools:
         result = verify.crosscheck(net)
         assert result.fvcore_total == presets.count_as("fvcore", net).total
         assert result.flop_counter_flops == presets.count_as("torch", net).total
+
+
+class TestMemoryBound:
+    """--max-memory bounds what verify uses, tracing included, and an allocation failure is
+    one line, not a torch traceback."""
+
+    def test_long_chain_refused_before_building(self, invoke, write_yaml):
+        spec = write_yaml("""
+            model: chain
+            input: {resolution: 8}
+            layers:
+              - {kind: conv, out: 8}
+              - {kind: conv, out: 8, repeat: 3000}
+            """)
+        result = invoke("verify", "--spec", str(spec), "--max-memory", "1GiB")
+        assert result.exit_code == 2
+        assert "for tracing 3,001 layers" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+    def test_allocation_failure_is_one_line(self, invoke, monkeypatch):
+        pytest.importorskip("torch")
+        from mncost.torch import builder
+
+        def fail(*args, **kwargs):
+            raise RuntimeError("[enforce fail at alloc_cpu.cpp:117] DefaultCPUAllocator: "
+                               "can't allocate memory: you tried to allocate 3435973836800 "
+                               "bytes")
+        monkeypatch.setattr(builder, "build", fail)
+        result = invoke("verify", "--resolution", "64")
+        assert result.exit_code == 2
+        assert "ran out of memory verifying MobileNet v1" in result.stderr
+        assert "Traceback" not in result.stderr

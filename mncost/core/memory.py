@@ -96,14 +96,21 @@ def memory_estimate(network: Network) -> int:
     return report.weight_bytes + report.peak_activation_bytes
 
 
-def check_memory(network: Network, max_memory: int | None = DEFAULT_MAX_MEMORY) -> None:
-    """Refuse (ConfigError, exit 2) a model whose estimate exceeds ``max_memory`` bytes."""
+def check_memory(network: Network, max_memory: int | None = DEFAULT_MAX_MEMORY, *,
+                 per_node: int = 0, base: int = 0, what: str = "building") -> None:
+    """Refuse (ConfigError, exit 2) a model whose estimate exceeds ``max_memory`` bytes:
+    ``memory_estimate`` plus ``per_node`` bytes for each node and ``base`` bytes once (what
+    a profiler's tracing costs beyond the tensors: ``verify`` passes its measured figures)."""
     if max_memory is None:
         return
-    needed = memory_estimate(network)
+    tensors = memory_estimate(network)
+    needed = tensors + per_node * len(network.nodes) + base
     if needed > max_memory:
+        detail = (f"{human_bytes(tensors)} of float32 weights and activations"
+                  + (f" + {human_bytes(needed - tensors)} for tracing {len(network.nodes):,} "
+                     "layers" if needed > tensors else ""))
         raise ConfigError(
-            f"building {network.model} ({network.variant}, α={network.alpha:g}, "
-            f"{network.resolution_text}) needs at least {human_bytes(needed)} "
-            f"of float32 weights and activations, above the limit of {human_bytes(max_memory)}; "
-            "raise it with --max-memory (e.g. --max-memory 16GiB)")
+            f"{what} {network.model} ({network.variant}, α={network.alpha:g}, "
+            f"{network.resolution_text}) needs about {human_bytes(needed)} ({detail}), above "
+            f"the limit of {human_bytes(max_memory)}; raise it with --max-memory (e.g. "
+            "--max-memory 16GiB)")
