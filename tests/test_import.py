@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ import yaml
 torch = pytest.importorskip("torch")
 pytest.importorskip("fvcore")
 
+import fvcore_counts  # noqa: E402  (tests/fvcore_counts.py)
 import mncost  # noqa: E402
 from mncost.core import spec as spec_module  # noqa: E402
 from mncost.core import spec_writer  # noqa: E402
@@ -35,18 +35,6 @@ def _torchvision():
     except Exception as exc:  # noqa: BLE001
         pytest.skip(f"torchvision does not import here: {exc}")
     return tv_models
-
-
-def _fvcore(model, h, w):
-    from fvcore.nn import FlopCountAnalysis
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        analysis = FlopCountAnalysis(model.eval(), torch.zeros(1, 3, h, w))
-        analysis.unsupported_ops_warnings(False)
-        analysis.uncalled_modules_warnings(False)
-        by_op = analysis.by_operator()
-    return by_op.get("conv", 0) + by_op.get("linear", 0)
 
 
 def _import(invoke, target, tmp_path, *args):
@@ -72,7 +60,7 @@ def test_round_trip_equals_fvcore_and_numel(invoke, in_nets, tmp_path, target, n
     h, w = (int(v) for v in resolution.split("x")) if "x" in resolution else \
         (int(resolution),) * 2
     data = json.loads(invoke("table", "--spec", str(out), "--format", "json").stdout)
-    assert data["totals"]["mult_adds"] == _fvcore(model, h, w)
+    assert data["totals"]["mult_adds"] == fvcore_counts.conv_linear(model, h, w)
     assert data["totals"]["params"] == sum(p.numel() for p in model.parameters())
     assert "equal to the model's" in result.stderr
     # and mncost's own build of the imported spec reconciles with fvcore
@@ -173,7 +161,7 @@ def test_from_torch_api(in_nets):
         net = mncost.from_torch(model, size)
         h, w = net.input_shape.h, net.input_shape.w
         report = mncost.analyze(net)
-        assert report.mult_adds == _fvcore(model, h, w)
+        assert report.mult_adds == fvcore_counts.conv_linear(model, h, w)
         assert report.params == sum(p.numel() for p in model.parameters())
 
 
@@ -241,7 +229,7 @@ def test_against_another_family_fails(invoke, in_nets):
 
 def test_budget_torch_entry(invoke, in_nets, tmp_path):
     model = __import__("hand_nets").zoo()
-    actual = _fvcore(model, 96, 96)
+    actual = fvcore_counts.conv_linear(model, 96, 96)
     budgets = tmp_path / "b.yaml"
     budgets.write_text(f"""
 budgets:

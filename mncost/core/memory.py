@@ -106,11 +106,12 @@ def check_memory(network: Network, max_memory: int | None = DEFAULT_MAX_MEMORY, 
     tensors = memory_estimate(network)
     needed = tensors + per_node * len(network.nodes) + base
     if needed > max_memory:
-        detail = (f"{human_bytes(tensors)} of float32 weights and activations"
-                  + (f" + {human_bytes(needed - tensors)} for tracing {len(network.nodes):,} "
-                     "layers" if needed > tensors else ""))
+        amount = (f"at least {human_bytes(needed)} of float32 weights and activations"
+                  if needed == tensors else
+                  f"about {human_bytes(needed)} ({human_bytes(tensors)} of float32 weights "
+                  f"and activations + {human_bytes(needed - tensors)} for tracing "
+                  f"{len(network.nodes):,} layers)")
         raise ConfigError(
             f"{what} {network.model} ({network.variant}, α={network.alpha:g}, "
-            f"{network.resolution_text}) needs about {human_bytes(needed)} ({detail}), above "
-            f"the limit of {human_bytes(max_memory)}; raise it with --max-memory (e.g. "
-            "--max-memory 16GiB)")
+            f"{network.resolution_text}) needs {amount}, above the limit of "
+            f"{human_bytes(max_memory)}; raise it with --max-memory (e.g. --max-memory 16GiB)")

@@ -26,7 +26,7 @@ from mncost.core import settings as settings_module
 from mncost.core.blocks import BLOCKS, CONVERSIONS, NodePlan, parse_squeeze
 from mncost.core.errors import ConfigError, MncostError, SpecError
 from mncost.core.ir import INPUT, Network, Node, Shape
-from mncost.core.kinds import ShapeError, SpecDefaults, kind, spec_kinds
+from mncost.core.kinds import ShapeError, SpecDefaults, spec_kinds
 from mncost.core.kinds._common import CollapseError
 from mncost.core.kinds.activation import parse_activation
 from mncost.core.settings import (MAX_CHANNELS, MAX_RESOLUTION, ModelSettings, format_decimal,
@@ -662,8 +662,3 @@ def _check_all_used(spec: ModelSpec, nodes: list[Node], entries: Mapping[str, An
             raise SpecError(f"the output of layer {node.name} is never read (only the last "
                             "layer may be the network's output)", file=spec.source,
                             line=entry.line, field=entry.field)
-
-
-def kind_of(name: str):
-    """The rule for node kind ``name`` (``kinds.kind``)."""
-    return kind(name)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import warnings
 from dataclasses import dataclass
-from typing import Any
+
 
 from mncost.core.costing import analyze
 from mncost.core.ir import Network, Node

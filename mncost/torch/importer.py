@@ -289,39 +289,39 @@ class _Mapper:
         if not inputs:
             self.refuse(node, f"{type(module).__name__} on a non-tensor", path)
             return
-        kind_of = type(module)
+        module_type = type(module)
         if isinstance(module, nn.Conv2d) and not isinstance(module, nn.ConvTranspose2d):
             self._conv(node, path, module, inputs)
-        elif kind_of in (nn.BatchNorm2d,):
+        elif module_type in (nn.BatchNorm2d,):
             if not module.affine or not module.track_running_stats:
                 self.refuse(node, "BatchNorm2d without affine parameters or running "
                                   "statistics", path)
                 return
             self.add(node, path, "batchnorm", {}, inputs, [path], {"channels": module.num_features})
-        elif kind_of in _ACTIVATION_MODULES:
-            self.add(node, path, _ACTIVATION_MODULES[kind_of], {}, inputs, [path])
-        elif kind_of is nn.Hardtanh and (module.min_val, module.max_val) == (0.0, 6.0):
+        elif module_type in _ACTIVATION_MODULES:
+            self.add(node, path, _ACTIVATION_MODULES[module_type], {}, inputs, [path])
+        elif module_type is nn.Hardtanh and (module.min_val, module.max_val) == (0.0, 6.0):
             self.add(node, path, "relu6", {}, inputs, [path])
-        elif kind_of is nn.Linear:
+        elif module_type is nn.Linear:
             self.add(node, path, "fc", {"out": module.out_features, "bias": module.bias is not None},
                      inputs, [path], {"features": module.in_features})
-        elif kind_of is nn.AdaptiveAvgPool2d and _is_one(module.output_size):
+        elif module_type is nn.AdaptiveAvgPool2d and _is_one(module.output_size):
             self.add(node, path, "avgpool", {}, inputs, [path])
-        elif kind_of is nn.AvgPool2d and not module.ceil_mode and module.count_include_pad \
+        elif module_type is nn.AvgPool2d and not module.ceil_mode and module.count_include_pad \
                 and module.divisor_override is None:
             self.add(node, path, "avgpool", _window(module), inputs, [path])
-        elif kind_of is nn.MaxPool2d and not module.ceil_mode and _is_one(module.dilation):
+        elif module_type is nn.MaxPool2d and not module.ceil_mode and _is_one(module.dilation):
             self.add(node, path, "maxpool", _window(module), inputs, [path])
-        elif kind_of in (nn.Dropout, nn.Dropout2d):
+        elif module_type in (nn.Dropout, nn.Dropout2d):
             self.add(node, path, "dropout", {"p": float(module.p)}, inputs, [path])
-        elif kind_of is nn.Identity:
+        elif module_type is nn.Identity:
             self.value[node.name] = inputs[0]
-        elif kind_of is nn.Flatten and module.start_dim == 1 and module.end_dim == -1:
+        elif module_type is nn.Flatten and module.start_dim == 1 and module.end_dim == -1:
             self.add(node, path, "flatten", {}, inputs, [path])
-        elif kind_of is nn.Softmax and module.dim in (1, -1):
+        elif module_type is nn.Softmax and module.dim in (1, -1):
             self.add(node, path, "softmax", {}, inputs, [path])
         else:
-            self.refuse(node, f"{kind_of.__module__}.{kind_of.__name__}", path)
+            self.refuse(node, f"{module_type.__module__}.{module_type.__name__}", path)
 
     def _conv(self, node, path: str, module: nn.Conv2d, inputs: list[str]) -> None:
         if module.padding_mode != "zeros":

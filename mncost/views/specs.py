@@ -8,7 +8,7 @@ from typing import Any, Iterable, Sequence
 from mncost.core.catalog import BuiltinSpec
 from mncost.core.settings import format_decimal
 from mncost.views.base import View
-from mncost.views.formats import Column, TableData, grouped, human
+from mncost.views.formats import Column, TableData, human
 
 
 def _size(spec: BuiltinSpec) -> str:
