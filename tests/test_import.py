@@ -137,6 +137,8 @@ def test_allow_unknown_lists_them(invoke, in_nets, tmp_path):
     ("hand_nets:broken", "calling hand_nets:broken() failed: RuntimeError: the factory needs"),
     ("hand_nets:not_a_model", "returned int, not a torch.nn.Module"),
     ("hand_nets:Dynamic", "cannot trace hand_nets:Dynamic symbolically"),
+    ("hand_nets:pretrained", "hand_nets:pretrained() tried to download weights from "
+                             "https://example.invalid/zoo.pth"),
 ])
 def test_bad_targets_are_one_line(invoke, in_nets, target, message):
     result = invoke("import", target)

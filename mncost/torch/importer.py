@@ -32,6 +32,7 @@ its output the shape of its first input, and listed.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import operator
 import os
@@ -118,16 +119,42 @@ def build_model(target: str, *, meta: bool = True) -> tuple[nn.Module, str]:
     weights). The result must be an ``nn.Module``."""
     factory, shown = load_callable(target)
     try:
-        if meta:
-            with torch.device("meta"):
+        with _no_downloads(shown):
+            if meta:
+                with torch.device("meta"):
+                    model = factory()
+            else:
                 model = factory()
-        else:
-            model = factory()
+    except MncostError:
+        raise
     except Exception as exc:  # noqa: BLE001
         raise ConfigError(f"calling {shown}() failed: {_one_line(exc)}") from None
     if not isinstance(model, nn.Module):
         raise ConfigError(f"{shown}() returned {type(model).__name__}, not a torch.nn.Module")
     return model.eval(), shown
+
+
+class WeightsDownload(MncostError):
+    """The factory tried to download weights: mncost needs only the architecture."""
+
+
+@contextlib.contextmanager
+def _no_downloads(shown: str):
+    """Weights never change a count: a factory that fetches them (``torch.hub``, as
+    torchvision's ``weights=...`` does) is stopped before the download, with one line."""
+    import torch.hub
+
+    def refuse(url, *args, **kwargs):
+        raise WeightsDownload(f"{shown}() tried to download weights from {url}; mncost needs "
+                              "only the architecture: build it without pretrained weights "
+                              "(torchvision: weights=None)")
+    saved = (torch.hub.load_state_dict_from_url, torch.hub.download_url_to_file)
+    torch.hub.load_state_dict_from_url = refuse
+    torch.hub.download_url_to_file = refuse
+    try:
+        yield
+    finally:
+        torch.hub.load_state_dict_from_url, torch.hub.download_url_to_file = saved
 
 
 def _one_line(exc: BaseException) -> str:

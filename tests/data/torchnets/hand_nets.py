@@ -104,3 +104,11 @@ def broken() -> nn.Module:
 
 def not_a_model():
     return 42
+
+
+def pretrained():
+    """A factory that fetches weights, as torchvision's weights=... does."""
+    model = Zoo()
+    model.load_state_dict(torch.hub.load_state_dict_from_url(
+        "https://example.invalid/zoo.pth", progress=False))
+    return model
