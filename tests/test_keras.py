@@ -6,8 +6,9 @@ depthwise blocks, stride-1 ones 'same', stride-2 ones ZeroPadding2D(((0, 1), (0,
 'valid'; batch norm (γ, β trainable, moving mean and variance not) and ReLU6 after every conv;
 channels int(c · α); then global average pooling, dropout and a 1×1 conv with bias to the
 classes. Shapes follow TensorFlow's rules: 'same' gives ceil(n / s), 'valid' floor((n − k) / s)
-+ 1. Keras is not installed here; the published summary of MobileNet(alpha=1.0) — Total
-params 4,253,864, Trainable 4,231,976, Non-trainable 21,888 — is checked too.
++ 1. The published summary of MobileNet(alpha=1.0) — Total params 4,253,864, Trainable
+4,231,976, Non-trainable 21,888 — is checked too, and, with Keras installed (the test extra;
+torch backend), every layer's output shape and the parameter counts against Keras itself.
 """
 
 from __future__ import annotations
@@ -109,3 +110,36 @@ def test_verify_reconciles(invoke):
     result = invoke("verify", "--spec", "keras_mobilenet", "--alpha", "0.25", "--resolution",
                     "97", "-f", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["ok"]
+
+
+# -- Keras itself ---------------------------------------------------------------------------
+
+@pytest.mark.torch
+@pytest.mark.parametrize("alpha, depth_multiplier, size", [
+    ("1.0", 1, 224), ("0.75", 1, 97), ("0.25", 2, 128), ("0.5", 1, 131), ("1.3", 1, 101)])
+def test_equals_keras_itself(alpha, depth_multiplier, size, monkeypatch):
+    """keras.applications.MobileNet (weights=None, torch backend): every layer's output shape,
+    by Keras' own layer names, and Keras' count_params() and trainable weights."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("keras") is None:
+        pytest.skip("keras is not installed")
+    os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is first imported
+    pytest.importorskip("torch")
+    import keras
+
+    if keras.backend.backend() != "torch":
+        pytest.skip(f"keras runs on {keras.backend.backend()}, not torch, in this session")
+    model = keras.applications.MobileNet(input_shape=(size, size, 3), alpha=float(alpha),
+                                         depth_multiplier=depth_multiplier, weights=None)
+    net = mncost.network("keras_mobilenet", alpha=alpha, resolution=size,
+                         depth_multiplier=depth_multiplier)
+    theirs = {layer.name: tuple(layer.output.shape[1:]) for layer in model.layers}
+    ours = {node.name: tuple(node.output_shape) for node in net.nodes}
+    compared = {name for name in ours if name in theirs and len(theirs[name]) == 3}
+    assert len(compared) >= 28   # every conv, dw, pool and classifier conv
+    assert {name: ours[name] for name in compared} == {name: theirs[name] for name in compared}
+    assert mncost.analyze(net, params="all").params == model.count_params()
+    trainable = sum(math.prod(w.shape) for w in model.trainable_weights)
+    assert mncost.analyze(net).params == trainable
