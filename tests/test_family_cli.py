@@ -120,6 +120,16 @@ def test_sweep_several_families(invoke, tmp_path):
     assert rows[1]["mult_adds"] == "56510400"
 
 
+def test_single_family_plot_with_published_accuracy(invoke, tmp_path):
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "v2.png"
+    result = invoke("sweep", "--spec", "mobilenet_v2", "--alpha", "1.4,1", "--resolution",
+                    "224", "--plot", str(target), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [c["top1_paper"] for c in json.loads(result.stdout)["configurations"]] == [74.7, 72.0]
+
+
 def test_family_plot(invoke, tmp_path):
     pytest.importorskip("matplotlib")
     target = tmp_path / "family.png"

@@ -144,6 +144,8 @@ def plot_families(sweeps: list[Sweep], path: str | os.PathLike, *,
                             color="#333333")
         ax.set_xscale("log")
         _plain_log_ticks(ax, y=False)
+        low, high = ax.get_xlim()
+        ax.set_xlim(low * 0.9, high * 1.35)  # room for the labels right of each point
         ax.set_xlabel("million mult-adds (log scale)")
         ax.set_ylabel("ImageNet top-1 accuracy (%), as reported")
         ax.set_title("Published accuracy vs exact mult-adds", fontsize=10.5)
@@ -155,7 +157,9 @@ def plot_families(sweeps: list[Sweep], path: str | os.PathLike, *,
                                        "; ".join(dict.fromkeys(citations)), 180),
                          fontsize=7, color="#555555")
     count = sum(len(s.points) for s in sweeps)
-    figure.suptitle(f"{len(sweeps)} models · {count} configurations", fontsize=12)
+    models = sweeps[0].model if len(sweeps) == 1 else f"{len(sweeps)} models"
+    figure.suptitle(f"{models} · {count} configuration{'s' if count != 1 else ''}",
+                    fontsize=12)
     _write_atomically(figure, target, overwrite)
     return target
 

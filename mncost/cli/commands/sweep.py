@@ -116,7 +116,11 @@ def sweep(specs: tuple[str, ...], variant: str | None, alphas: str | None,
                                             len(alpha_values) * len(resolution_values))))
         if plot_path is not None:
             from mncost.render.plot import plot_families, plot_sweep
-            written = (plot_sweep(results[0], plot_path, overwrite=force) if len(results) == 1
+            # The single-model figure's accuracy panel is the v1 paper's Tables 6-7; any
+            # other published accuracy is drawn as the family figure draws it.
+            single = len(results) == 1 and (not results[0].has_accuracy
+                                            or results[0].spec_name == "mobilenet_v1")
+            written = (plot_sweep(results[0], plot_path, overwrite=force) if single
                        else plot_families(results, plot_path, overwrite=force))
         output(SweepView(results[0]) if len(results) == 1
                else FamilySweepView(tuple(results)), fmt)
