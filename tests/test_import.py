@@ -275,3 +275,30 @@ def test_imported_squeeze_excite_spec_matches_its_model(invoke, in_nets, tmp_pat
     out, _ = _import(invoke, "tv_models:mobilenet_v3_small", tmp_path, "--resolution", "96")
     result = invoke("verify", "--spec", str(out), "--against", "tv_models:mobilenet_v3_small")
     assert result.exit_code == 0, result.stdout[-2000:]
+
+
+@pytest.mark.parametrize("resolution", ["57", "64x71"])
+def test_ceil_mode_pools_and_dashed_names(invoke, in_nets, tmp_path, resolution):
+    out, _ = _import(invoke, "hand_nets:Legacy", tmp_path, "--resolution", resolution)
+    layers = {layer["name"]: layer for layer in yaml.safe_load(out.read_text())["layers"]}
+    assert layers["pool"]["ceil_mode"] is True and "stem-0" in layers
+    model = __import__("hand_nets").Legacy()
+    h, w = (int(v) for v in resolution.split("x")) if "x" in resolution else \
+        (int(resolution),) * 2
+    x = torch.zeros(1, 3, h, w)
+    net = mncost.network(str(out))
+    assert net.node("smooth").output_shape[:2] == tuple(
+        model.smooth(model.pool(getattr(model, "stem-0")(x))).shape[2:])
+    result = invoke("verify", "--spec", str(out), "--against", "hand_nets:Legacy")
+    assert result.exit_code == 0, result.stdout[-1500:]
+
+
+def test_totals_only_mismatch_says_so(invoke, in_nets, tmp_path, write_yaml):
+    """A spec of part of a model: every node matches but the parameters do not."""
+    out, _ = _import(invoke, "hand_nets:zoo", tmp_path, "--resolution", "64")
+    model = __import__("hand_nets").zoo()
+    result = invoke("verify", "--spec", str(out), "--against", "hand_nets:with_unused_head")
+    assert result.exit_code == 1
+    assert "every node matches, but the totals differ (params (trainable))" in result.stderr
+    assert sum(p.numel() for p in model.parameters()) < \
+        sum(p.numel() for p in __import__("hand_nets").with_unused_head().parameters())

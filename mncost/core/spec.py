@@ -55,7 +55,7 @@ MAX_KERNEL = 1024
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Layer names may also be PyTorch module paths (``features.3.conv.0.0``), which is what
 # ``mncost import`` writes so every row maps back to the code.
-_LAYER_NAME = re.compile(r"^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$")
+_LAYER_NAME = re.compile(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$")
 _TOP_KEYS = ["model", "description", "input", "classes", "defaults", "rounding", "alpha",
              "repeat_multiplier", "default_variant", "variants", "configurations", "errata",
              "layers"]

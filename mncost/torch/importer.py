@@ -118,17 +118,26 @@ def build_model(target: str, *, meta: bool = True) -> tuple[nn.Module, str]:
     """Call ``MODULE:CALLABLE()``; under ``torch.device("meta")`` when ``meta`` (no memory for
     weights). The result must be an ``nn.Module``."""
     factory, shown = load_callable(target)
-    try:
-        with _no_downloads(shown):
-            if meta:
-                with torch.device("meta"):
-                    model = factory()
-            else:
+    model = None
+    if meta:
+        # A factory that computes with its tensors while building (RegNet's width rule
+        # does) cannot run on the meta device: it is then built on the CPU, weights
+        # allocated but never read.
+        try:
+            with _no_downloads(shown), torch.device("meta"):
                 model = factory()
-    except MncostError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        raise ConfigError(f"calling {shown}() failed: {_one_line(exc)}") from None
+        except MncostError:
+            raise
+        except Exception:  # noqa: BLE001 - retried below, where its own error is reported
+            model = None
+    if model is None:
+        try:
+            with _no_downloads(shown):
+                model = factory()
+        except MncostError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise ConfigError(f"calling {shown}() failed: {_one_line(exc)}") from None
     if not isinstance(model, nn.Module):
         raise ConfigError(f"{shown}() returned {type(model).__name__}, not a torch.nn.Module")
     return model.eval(), shown
@@ -334,10 +343,10 @@ class _Mapper:
                      inputs, [path], {"features": module.in_features})
         elif module_type is nn.AdaptiveAvgPool2d and _is_one(module.output_size):
             self.add(node, path, "avgpool", {}, inputs, [path])
-        elif module_type is nn.AvgPool2d and not module.ceil_mode and module.count_include_pad \
+        elif module_type is nn.AvgPool2d and module.count_include_pad \
                 and module.divisor_override is None:
             self.add(node, path, "avgpool", _window(module), inputs, [path])
-        elif module_type is nn.MaxPool2d and not module.ceil_mode and _is_one(module.dilation):
+        elif module_type is nn.MaxPool2d and _is_one(module.dilation):
             self.add(node, path, "maxpool", _window(module), inputs, [path])
         elif module_type in (nn.Dropout, nn.Dropout2d):
             self.add(node, path, "dropout", {"p": float(module.p)}, inputs, [path])
@@ -486,6 +495,8 @@ def _window(module) -> dict[str, Any]:
         values["stride"] = _compact(stride)
     if padding != (0, 0):
         values["padding"] = [padding[0], padding[0], padding[1], padding[1]]
+    if module.ceil_mode:
+        values["ceil_mode"] = True
     return values
 
 

@@ -97,10 +97,14 @@ def _run_against(model: ModelSettings, target: str, fmt: str) -> None:
     output(AgainstView(result), fmt)
     if not result.ok:
         first = result.first_divergence
-        where = (f"first at spec {first.spec_node or '(none)'} ↔ "
-                 f"{first.torch_module or '(none)'}" if first else "in the totals")
+        if first is None:
+            totals = ", ".join(t.check.split(":")[0] for t in result.totals if not t.ok)
+            raise VerifyMismatch(f"verify --against {target}: every node matches, but the "
+                                 f"totals differ ({totals}): the model has parts the spec "
+                                 "does not describe")
         raise VerifyMismatch(f"verify --against {target}: {len(result.mismatches)} nodes "
-                             f"differ, {where}")
+                             f"differ, first at spec {first.spec_node or '(none)'} ↔ "
+                             f"{first.torch_module or '(none)'}")
 
 
 # -- the grid -----------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Spec word ``avgpool``: without ``kernel`` it averages the whole H×W to 1×1 (PyTorch
 ``AdaptiveAvgPool2d(1)``); with ``kernel`` (and ``stride``, default the kernel, and
-``padding``, default 0) it slides a window (``AvgPool2d``, padding counted in the average).
+``padding``, default 0, and ``ceil_mode``, PyTorch's, default false) it slides a window
+(``AvgPool2d``, padding counted in the average).
 Free under the paper's convention; the presets weigh its input and output elements.
 ``torch:`` says how the PyTorch model computes a global average, which is what the peer tools
 see: ``module`` (``nn.AdaptiveAvgPool2d``, the default), ``function``
@@ -37,12 +38,13 @@ class PoolAttrs(NamedTuple):
     stride: int | tuple[int, int] = 1
     padding: int | tuple[int, int, int, int] = 0
     call: str = "module"  # global only: module | function | mean (module docstring)
+    ceil_mode: bool = False  # PyTorch's: the last window may overhang (a partial window)
 
 
 def parse_window(entry: "Located", *, kernel_required: bool) -> dict[str, Any]:
     """kernel, stride (default: the kernel) and padding of a pooling entry."""
     if not kernel_required and not entry.has("kernel"):
-        for key in ("stride", "padding"):
+        for key in ("stride", "padding", "ceil_mode"):
             if entry.has(key):
                 raise entry.get(key).error("needs a kernel (without one the pool is global)")
         return {"kernel": None}
@@ -50,15 +52,31 @@ def parse_window(entry: "Located", *, kernel_required: bool) -> dict[str, Any]:
     stride = int_pair(entry.get("stride", kernel), maximum=MAX_STRIDE) \
         if entry.has("stride") else kernel
     padding = padding_value(entry.get("padding", 0))
-    return {"kernel": kernel, "stride": stride, "padding": 0 if padding is None else padding}
+    return {"kernel": kernel, "stride": stride, "padding": 0 if padding is None else padding,
+            "ceil_mode": entry.get("ceil_mode", False).boolean()}
 
 
 def resolve_window(declared, source: Shape) -> tuple[PoolAttrs, Shape]:
     kernel, stride = pair(declared["kernel"]), pair(declared["stride"])
     padding = resolve_padding(declared["padding"], source, kernel, stride, (1, 1))
+    ceil_mode = declared.get("ceil_mode", False)
     h, w = window_output(source, kernel, stride, padding)
-    attrs = PoolAttrs(kernel=compact(kernel), stride=compact(stride), padding=compact(padding))
+    if ceil_mode:
+        h, w = (_ceil_size(n, k, s, before, after, floor_size) for n, k, s, before, after,
+                floor_size in ((source.h, kernel[0], stride[0], padding[0], padding[1], h),
+                               (source.w, kernel[1], stride[1], padding[2], padding[3], w)))
+    attrs = PoolAttrs(kernel=compact(kernel), stride=compact(stride), padding=compact(padding),
+                      ceil_mode=ceil_mode)
     return attrs, Shape(h, w, source.c)
+
+
+def _ceil_size(n: int, k: int, s: int, before: int, after: int, floor_size: int) -> int:
+    """PyTorch's ``ceil_mode`` size: round the window count up, but drop a last window that
+    would start in the padding on the far side."""
+    out = -(-(n + before + after - k) // s) + 1
+    if (out - 1) * s >= n + before:
+        out -= 1
+    return max(out, floor_size)
 
 
 def window_quantities(prefix: str, node: "Node") -> dict[str, int]:
@@ -73,6 +91,8 @@ def window_module(cls: Any, node: "Node", kit: Any, **options: Any) -> Any:
     padding = node.attrs.padding
     top, bottom, left, right = (padding,) * 4 if isinstance(padding, int) else padding
     pool_options = dict(kernel_size=pair(node.attrs.kernel), stride=pair(node.attrs.stride))
+    if node.attrs.ceil_mode:
+        pool_options["ceil_mode"] = True
     if (top, left) == (bottom, right):
         return cls(padding=(top, left), **pool_options, **options)
     return kit.nn.Sequential(kit.nn.ZeroPad2d((left, right, top, bottom)),
@@ -83,7 +103,7 @@ def window_module(cls: Any, node: "Node", kit: Any, **options: Any) -> Any:
 class AvgPool(Kind):
     name = "avgpool"
     spec_kinds = ("avgpool",)
-    keys = ("kernel", "stride", "padding", "torch")
+    keys = ("kernel", "stride", "padding", "ceil_mode", "torch")
     name_prefix = "pool"
     single_unnumbered = True
     table2 = "Pooling"

@@ -1,9 +1,10 @@
 """Max pooling over a sliding window (PyTorch ``MaxPool2d``).
 
 Spec word ``maxpool``: ``kernel`` (required), ``stride`` (default: the kernel), ``padding``
-(default 0; an int, ``[h, w]``, ``[top, bottom, left, right]``, ``same`` or ``valid``). The
-output is ``floor((in + pad_before + pad_after − k) / stride) + 1`` per side, channels
-unchanged. No parameters and no mult-adds under the paper's convention; the presets weigh
+(default 0; an int, ``[h, w]``, ``[top, bottom, left, right]``, ``same`` or ``valid``) and
+``ceil_mode`` (default false). The output is ``floor((in + pad_before + pad_after − k) /
+stride) + 1`` per side, or with ``ceil_mode`` PyTorch's rounding up (a last partial window,
+unless it would start in the far padding), channels unchanged. No parameters and no mult-adds under the paper's convention; the presets weigh
 its input and output elements.
 """
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 class MaxPool(Kind):
     name = "maxpool"
     spec_kinds = ("maxpool",)
-    keys = ("kernel", "stride", "padding")
+    keys = ("kernel", "stride", "padding", "ceil_mode")
     table2 = "Pooling"
     quantity_rules = {
         # ptflops: the MaxPool2d hook and the patched F.max_pool2d it calls count the input

@@ -112,3 +112,26 @@ def pretrained():
     model.load_state_dict(torch.hub.load_state_dict_from_url(
         "https://example.invalid/zoo.pth", progress=False))
     return model
+
+
+class Legacy(nn.Module):
+    """Older conventions: pools with ceil_mode (SqueezeNet, GoogLeNet) and module names with
+    a dash (RegNet's block1-0)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.add_module("stem-0", nn.Conv2d(3, 8, 3, stride=2))
+        self.pool = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+        self.smooth = nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True)
+        self.head = nn.Linear(8, 4)
+
+    def forward(self, x):
+        x = self.smooth(self.pool(getattr(self, "stem-0")(x)))
+        return self.head(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
+def with_unused_head() -> nn.Module:
+    """zoo with an auxiliary head forward never calls (GoogLeNet's aux heads in eval mode)."""
+    model = Zoo()
+    model.aux = nn.Linear(32, 10)
+    return model
