@@ -167,6 +167,12 @@ def test_from_torch_api(in_nets):
         assert report.params == sum(p.numel() for p in model.parameters())
 
 
+def test_from_torch_leaves_the_model_as_given(in_nets):
+    model = __import__("hand_nets").zoo().train()
+    mncost.from_torch(model, 64)
+    assert model.training and all(m.training for m in model.modules())
+
+
 def test_from_torch_unsupported_raises(in_nets):
     with pytest.raises(mncost.MncostError, match="GELU in act"):
         mncost.from_torch(__import__("hand_nets").Unsupported(), 8)

@@ -192,11 +192,14 @@ def trace(model: nn.Module, resolution: tuple[int, int] = (224, 224), *, name: s
     """Trace ``model`` and map it to a spec document at ``resolution`` (height, width)."""
     import torch.fx as fx
 
+    training = model.training
     try:
-        graph = fx.Tracer().trace(model.eval())
+        graph = fx.Tracer().trace(model.eval())  # eval: dropout, batch norm, aux heads
     except Exception as exc:  # noqa: BLE001 - fx raises many kinds on dynamic Python
         raise ConfigError(f"cannot trace {source or type(model).__name__} symbolically with "
                           f"torch.fx: {_one_line(exc)}") from None
+    finally:
+        model.train(training)  # the caller's model is left as it was given
     mapper = _Mapper(model, allow_unknown)
     for node in graph.nodes:
         mapper.visit(node)
