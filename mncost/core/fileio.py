@@ -1,6 +1,6 @@
 """Writing files the user owns: all or nothing, never a truncated or half-written file.
 
-Used for budget baselines and sweep plots. Pure stdlib, no heavy imports.
+Used for budget baselines, sweep plots and imported specs. Pure stdlib, no heavy imports.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import tempfile
 import threading
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
+
+from mncost.core.errors import ConfigError
 
 
 @contextlib.contextmanager
@@ -75,3 +77,32 @@ def _mode_for(target: Path) -> int:
         mask = os.umask(0)
         os.umask(mask)
         return 0o666 & ~mask
+
+
+def check_target(path: str | os.PathLike, *, overwrite: bool, what: str) -> Path:
+    """Refuse, before any work, a file the user asked for that cannot be written: a missing
+    directory, a directory in its place, or an existing file without ``overwrite`` (--force).
+    ``what`` names it in the message (``plot``, ``spec``)."""
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise ConfigError(f"cannot write {what} {str(target)!r}: directory {str(parent)!r} "
+                          "does not exist")
+    if target.is_dir():
+        raise ConfigError(f"cannot write {what} {str(target)!r}: it is a directory")
+    if target.exists() and not overwrite:
+        raise ConfigError(f"{str(target)!r} already exists; pass --force to overwrite it")
+    return target
+
+
+def write_file(target: Path, write: Callable[[BinaryIO], None], *, overwrite: bool,
+               what: str) -> None:
+    """``write_atomically``, its failures as one-line ``ConfigError``s naming the file."""
+    try:
+        write_atomically(target, write, overwrite=overwrite)
+    except FileExistsError:
+        raise ConfigError(f"{str(target)!r} already exists; pass --force to "
+                          "overwrite it") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot write {what} {str(target)!r}: "
+                          f"{exc.strerror or exc}") from None

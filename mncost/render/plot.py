@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from mncost.core.errors import ConfigError, MissingExtra
-from mncost.core.fileio import write_atomically
+from mncost.core import fileio
 from mncost.core.sweep import Sweep, SweepPoint, format_number
 
 DPI = 150
@@ -38,19 +38,9 @@ def pixel_size(sweep: Sweep) -> tuple[int, int]:
 def check_target(path: str | os.PathLike, *, overwrite: bool) -> Path:
     """Refuse early what ``plot_sweep`` would refuse after the work: a bad suffix, a missing
     directory, or an existing file without ``overwrite``."""
-    target = Path(path)
-    if target.suffix.lower() not in FORMATS:
-        raise ConfigError(f"plot file {str(target)!r} must end in "
-                          f"{', '.join(FORMATS)}")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise ConfigError(f"cannot write plot {str(target)!r}: directory {str(parent)!r} "
-                          "does not exist")
-    if target.is_dir():
-        raise ConfigError(f"cannot write plot {str(target)!r}: it is a directory")
-    if target.exists() and not overwrite:
-        raise ConfigError(f"{str(target)!r} already exists; pass --force to overwrite it")
-    return target
+    if Path(path).suffix.lower() not in FORMATS:
+        raise ConfigError(f"plot file {str(path)!r} must end in {', '.join(FORMATS)}")
+    return fileio.check_target(path, overwrite=overwrite, what="plot")
 
 
 def alpha_label(alpha: Fraction) -> str:
@@ -291,10 +281,4 @@ def _write_atomically(figure, target: Path, overwrite: bool) -> None:
     def save(stream) -> None:
         figure.savefig(stream, format=FORMATS[target.suffix.lower()], dpi=DPI)
 
-    try:
-        write_atomically(target, save, overwrite=overwrite)
-    except FileExistsError:
-        raise ConfigError(f"{str(target)!r} already exists; pass --force to "
-                          "overwrite it") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot write plot {str(target)!r}: {exc.strerror or exc}") from None
+    fileio.write_file(target, save, overwrite=overwrite, what="plot")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from mncost.cli.common import setting
-from mncost.core.errors import ConfigError
 from mncost.core.settings import parse_resolution
 
 
@@ -59,9 +56,11 @@ def import_model(target: str, resolution: tuple[int, int], output_path: str | No
     from mncost.core.costing import analyze
     from mncost.torch import importer
 
-    target_path = Path(output_path) if output_path else None
-    if target_path is not None:
-        _check_target(target_path, force)
+    from mncost.core import fileio
+
+    target_path = None
+    if output_path:
+        target_path = fileio.check_target(output_path, overwrite=force, what="spec")
     model, shown = importer.build_model(target)
     imported = importer.trace(model, resolution, name=model_name or shown,
                               allow_unknown=allow_unknown, flat=flat, source=shown)
@@ -72,7 +71,8 @@ def import_model(target: str, resolution: tuple[int, int], output_path: str | No
     if target_path is None:
         click.echo(text, nl=False)
     else:
-        _write(target_path, text, force)
+        fileio.write_file(target_path, lambda stream: stream.write(text.encode("utf-8")),
+                          overwrite=force, what="spec")
     blocks = sum(1 for layer in imported.layers if layer.kind in ("inverted_residual",
                                                                     "separable"))
     same = ("equal to the model's" if report.params == imported.model_params
@@ -86,26 +86,3 @@ def import_model(target: str, resolution: tuple[int, int], output_path: str | No
     for path, count in imported.uncounted:
         click.echo(f"not counted: the {count:,} parameters of {path} (forward never calls it, "
                    "or it is an unknown operation)", err=True)
-
-
-def _check_target(path: Path, force: bool) -> None:
-    if path.is_dir():
-        raise ConfigError(f"cannot write {str(path)!r}: it is a directory")
-    if path.exists() and not force:
-        raise ConfigError(f"{str(path)!r} already exists; pass --force to replace it")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise ConfigError(f"cannot write {str(path)!r}: directory {str(parent)!r} does not "
-                          "exist")
-
-
-def _write(path: Path, text: str, force: bool) -> None:
-    from mncost.core.fileio import write_atomically
-
-    try:
-        write_atomically(path, lambda stream: stream.write(text.encode("utf-8")),
-                         overwrite=force)
-    except FileExistsError:
-        raise ConfigError(f"{str(path)!r} already exists; pass --force to replace it") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
