@@ -42,6 +42,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 import torch
+import torch.fx as fx
 from torch import nn
 
 from mncost.core.errors import ConfigError, MncostError
@@ -190,8 +191,6 @@ _MUL = (operator.mul, operator.imul, torch.mul)
 def trace(model: nn.Module, resolution: tuple[int, int] = (224, 224), *, name: str | None = None,
           allow_unknown: bool = False, flat: bool = False, source: str = "") -> Imported:
     """Trace ``model`` and map it to a spec document at ``resolution`` (height, width)."""
-    import torch.fx as fx
-
     training = model.training
     try:
         graph = fx.Tracer().trace(model.eval())  # eval: dropout, batch norm, aux heads
@@ -239,13 +238,11 @@ class _Mapper:
     # -- helpers --
     def ref(self, arg: Any) -> str | None:
         """The layer a tensor argument comes from (aliases followed), or None."""
-        import torch.fx as fx
         if isinstance(arg, fx.Node):
             return self.value.get(arg.name)
         return None
 
     def tensor_inputs(self, args: Any) -> list[str]:
-        import torch.fx as fx
         found: list[str] = []
         for arg in args:
             if isinstance(arg, (list, tuple)):
@@ -586,8 +583,12 @@ def _blocks(layers: list[Layer]) -> list[Layer]:
             else widths.get(layer.inputs[0]) if layer.inputs else None)
         if layer.kind == "fc":
             widths[layer.name] = None
+    # Who reads each layer, once: replacing a block renames only its own output, which no
+    # later candidate's check looks at.
+    readers = _readers(layers)
     while i < len(layers):
-        found = _inverted_residual(layers, i, widths) or _separable(layers, i)
+        found = (_inverted_residual(layers, i, widths, readers)
+                 or _separable(layers, i, readers))
         if found is not None:
             block, consumed = found
             members = layers[i:i + consumed]
@@ -614,13 +615,12 @@ def _plain_conv(layer: Layer | None, kind: str) -> bool:
             and "dilation" not in layer.values)
 
 
-def _inverted_residual(layers: list[Layer], i: int,
-                       widths: dict[str, int | None]) -> tuple[Layer, int] | None:
+def _inverted_residual(layers: list[Layer], i: int, widths: dict[str, int | None],
+                       readers: dict[str, list[Layer]]) -> tuple[Layer, int] | None:
     """expand? → dw → (SE)? → project → add?, each reading the one before."""
     def at(j: int) -> Layer | None:
         return layers[j] if j < len(layers) else None
 
-    readers = _readers(layers)
     j = i
     first = at(j)
     if first is None:
@@ -689,12 +689,13 @@ def _inverted_residual(layers: list[Layer], i: int,
     return block, len(members)
 
 
-def _separable(layers: list[Layer], i: int) -> tuple[Layer, int] | None:
+def _separable(layers: list[Layer], i: int,
+               readers: dict[str, list[Layer]]) -> tuple[Layer, int] | None:
     dw = layers[i]
     pw = layers[i + 1] if i + 1 < len(layers) else None
     if not _plain_conv(dw, "dw") or not _plain_conv(pw, "pw") or pw.inputs != [dw.name]:
         return None
-    if len(_readers(layers).get(dw.name, [])) != 1:
+    if len(readers.get(dw.name, [])) != 1:
         return None
     same = all(dw.values[key] == pw.values[key] for key in ("batch_norm", "activation", "bias"))
     if not same:
@@ -778,10 +779,12 @@ def _input_channels(layers: list[Layer]) -> int:
 def check_against_modules(imported: Imported, network) -> None:
     """Each layer's input as the module expects it: a conv's channels, a linear layer's
     features. A difference means mncost misread the graph: an error, never a wrong count."""
-    nodes = {node.name: node for node in network.nodes}
+    nodes: dict[str, Any] = {}
+    for node in network.nodes:  # a node by name, and a block by its first node
+        nodes[node.name] = node
+        nodes.setdefault(node.block, node)
     for layer in imported.layers:
-        node = nodes.get(layer.name) or next(
-            (n for n in network.nodes if n.block == layer.name), None)
+        node = nodes.get(layer.name)
         if node is None:
             continue
         channels = layer.check.get("channels")
