@@ -267,3 +267,68 @@ def test_every_preset_equals_the_real_tool_on_torchvision(name, build):
     measured["torch"] = counter.get_total_flops()
     net = api.network(name, resolution=size)
     assert measured == {tool: presets.count_as(tool, net).total for tool in measured}
+
+
+# -- the papers' figures (shared/FAMILY.md), at their rounding ---------------------------------
+
+def test_published_figures_at_their_rounding():
+    def floor_m(n):
+        return n // 10**6
+
+    v2 = api.analyze("mobilenet_v2")
+    v2_no_bn = v2.params - sum(lr.cost.bn_affine for lr in v2.layers)
+    assert floor_m(v2.mult_adds) == 300                 # "300M"
+    assert v2_no_bn == 3_470_760 and v2_no_bn // 10**5 == 34   # "3.4M": no γ, β, truncated
+    v3l, v3s = api.analyze("mobilenet_v3_large"), api.analyze("mobilenet_v3_small")
+    assert v3l.params // 10**5 == 54 and floor_m(v3l.mult_adds) == 216   # 5.4M; 219M printed
+    assert floor_m(v3s.mult_adds) == 56 and v3s.params // 10**5 == 25    # 56M, 2.5M
+    b0, b7 = api.analyze("efficientnet_b0"), api.analyze("efficientnet_b7")
+    assert round(b0.mult_adds / 10**7) == 39 and round(b0.params / 10**5) == 53  # 0.39B, 5.3M
+    assert b7.mult_adds // 10**9 == 37 and round(b7.params / 10**6) == 66        # 37B, 66M
+
+
+def test_b7_with_repeats_rounded_down_is_far_from_the_paper(tmp_path):
+    """The docs' claim: flooring ceil(n·3.1) instead would give 32.6B, so the paper's 37B
+    rounds repeats up as torchvision does."""
+    text = spec_module.builtin_spec_path("efficientnet").read_text(encoding="utf-8")
+    floors = {1: 3, 2: 6, 3: 9, 4: 12}   # floor(n · 3.1) for the stage repeats n
+    for n, down in floors.items():
+        text = text.replace(f"repeat: {n}, scale_repeat: true", f"repeat: {down}")
+    path = tmp_path / "b7_floor.yaml"
+    path.write_text(text, encoding="utf-8")
+    mult_adds = api.analyze(str(path), alpha=2, resolution=600).mult_adds
+    assert round(mult_adds / 10**8) == 326
+
+
+@pytest.mark.parametrize("name, alpha, fragment", [
+    ("mobilenet_v2", None, "3.4M is the parameters without batch-norm γ and β (3,470,760"),
+    ("mobilenet_v2", "1.4", "582,195,824 mult-adds and 6,108,776 parameters"),
+    ("mobilenet_v3_large", None, "219M looks like an earlier version's figure"),
+    ("efficientnet_b7", None, "37,745,884,192 mult-adds"),
+])
+def test_table_explains_the_published_figure(invoke, name, alpha, fragment):
+    args = ["table", "--spec", name, "--format", "markdown"]
+    if alpha:
+        args += ["--alpha", alpha]
+    result = invoke(*args)
+    assert fragment in " ".join(result.stdout.split())
+
+
+def test_no_note_away_from_the_published_configuration(invoke):
+    result = invoke("table", "--spec", "efficientnet_b0", "--repeat-multiplier", "2",
+                    "--format", "markdown")
+    assert "Tan & Le" not in result.stdout
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", spec_module.BUILTIN_SPECS)
+def test_verify_reconciles_every_builtin(name):
+    """`mncost verify --spec NAME`: mncost's own PyTorch build of each built-in, profiled by
+    fvcore and torch, agrees with the engine node by node (small input: the structure, not the
+    size, is what is checked)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("fvcore")
+    from mncost.torch import verify
+
+    result = verify.crosscheck(api.network(name, resolution=40))
+    assert result.ok, result.mismatches[:3]
