@@ -314,6 +314,15 @@ def test_table_explains_the_published_figure(invoke, name, alpha, fragment):
     assert fragment in " ".join(result.stdout.split())
 
 
+def test_notes_numbers_are_in_the_json_as_ints(invoke):
+    data = json.loads(invoke("table", "--spec", "mobilenet_v2", "--format", "json").stdout)
+    (note,) = data["notes"]
+    assert note["table"] == "by_kind"
+    assert note["numbers"] == {"mult_adds": 300_774_272, "params_without_bn": 3_470_760,
+                               "params": 3_504_872}
+    assert "3,470,760" in note["text"]
+
+
 def test_no_note_away_from_the_published_configuration(invoke):
     result = invoke("table", "--spec", "efficientnet_b0", "--repeat-multiplier", "2",
                     "--format", "markdown")

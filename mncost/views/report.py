@@ -52,22 +52,43 @@ def report_dict(report: Report) -> dict[str, Any]:
             {"kind": k.kind, "layers": k.layers, "mult_adds": k.mult_adds, "params": k.params}
             for k in report.by_kind()
         ],
+        "notes": erratum_dicts(report),
     }
 
 
+
+
+def erratum_numbers(report: Report) -> dict[str, int]:
+    """The numbers a spec's note on a published figure may name, exact."""
+    fc = sum(lr.mult_adds for lr in report.layers if lr.kind == "fc")
+    trainable = sum(lr.cost.params("trainable") for lr in report.layers)
+    bn_affine = sum(lr.cost.bn_affine for lr in report.layers)
+    return {"mult_adds": report.mult_adds, "fc_mult_adds": fc,
+            "conv_mult_adds": report.mult_adds - fc, "params": trainable,
+            "params_without_bn": trainable - bn_affine}
 
 
 def erratum_notes(report: Report, table: str) -> tuple[str, ...]:
     """The spec's notes on published figures for ``table``, numbers filled in from the
     report (``{mult_adds}``, ``{conv_mult_adds}``, ``{fc_mult_adds}``, ``{params}``
     (trainable), ``{params_without_bn}``)."""
-    fc = sum(lr.mult_adds for lr in report.layers if lr.kind == "fc")
-    trainable = sum(lr.cost.params("trainable") for lr in report.layers)
-    bn_affine = sum(lr.cost.bn_affine for lr in report.layers)
-    values = {"mult_adds": grouped(report.mult_adds), "fc_mult_adds": grouped(fc),
-              "conv_mult_adds": grouped(report.mult_adds - fc),
-              "params": grouped(trainable), "params_without_bn": grouped(trainable - bn_affine)}
+    values = {key: grouped(value) for key, value in erratum_numbers(report).items()}
     return tuple(note.format_map(values) for note in report.network.notes_for(table))
+
+
+def erratum_dicts(report: Report) -> list[dict[str, Any]]:
+    """The notes as JSON: where each is shown, its text, and the numbers it names as ints
+    (so every number ``table`` prints is in its JSON too)."""
+    import string
+
+    numbers = erratum_numbers(report)
+    found = []
+    for table, note in report.network.errata:
+        named = [field for _, field, _, _ in string.Formatter().parse(note) if field]
+        found.append({"table": table,
+                      "text": note.format_map({k: grouped(v) for k, v in numbers.items()}),
+                      "numbers": {name: numbers[name] for name in dict.fromkeys(named)}})
+    return found
 
 
 def block_rules(nodes) -> tuple[bool, ...] | None:
